@@ -1,0 +1,72 @@
+// Command yuma is the single binary of the yuma chain: node, localnet,
+// wallet, subnet tools, miner, validator and simulator.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run executes the command line and returns the process exit code. It is
+// separate from main so tests can drive the CLI in-process.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	root := newRootCmd()
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	if err := root.ExecuteContext(ctx); err != nil {
+		var ee *exitError
+		if errors.As(err, &ee) {
+			if ee.msg != "" {
+				fmt.Fprintln(stderr, "error:", ee.msg)
+			}
+			return ee.code
+		}
+		fmt.Fprintln(stderr, "error:", err)
+		return 1
+	}
+	return 0
+}
+
+// exitError carries a specific exit code out of a command.
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+func newRootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "yuma",
+		Short: "yuma: a subnet blockchain with Yuma consensus",
+		Long: `yuma is a standalone layer-1 node for subnets in the spirit of Bittensor's
+subtensor chain, and the tools around it: wallets, subnet management, miners,
+validators, a Yuma consensus simulator and a one-command local network.`,
+		Example: `  yuma localnet                       # a whole local network with a subnet, miners and validators
+  yuma sim epoch --case case.json     # run one Yuma epoch from a case file
+  yuma emission schedule              # the halving table`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.CompletionOptions.HiddenDefaultCmd = true
+	// Each command group lives in its own file and is added here.
+	root.AddCommand(
+		newVersionCmd(),
+	)
+	return root
+}
