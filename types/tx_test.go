@@ -17,8 +17,6 @@ import (
 
 var rewrite = flag.Bool("rewrite", false, "rewrite golden files in testdata/")
 
-
-
 type goldenTx struct {
 	Name        string `json:"name"`
 	KeySeed     byte   `json:"key_seed"`
