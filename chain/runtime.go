@@ -278,3 +278,24 @@ func (rt *Runtime) CheckInvariants(r Reader) error {
 	}
 	return nil
 }
+
+// Spender is implemented by modules whose calls move the signer's free
+// balance (stake, burns), so the mempool can refuse a transaction the
+// sender cannot afford.
+type Spender interface {
+	Spend(call types.Call) uint64
+}
+
+// Spend returns how much of the signer's free balance call moves, beyond
+// the fee, when it succeeds.
+func (rt *Runtime) Spend(call types.Call) uint64 {
+	if t, ok := call.(*types.Transfer); ok {
+		return t.Amount
+	}
+	for _, m := range rt.modules {
+		if s, ok := m.(Spender); ok && m.Handles(call.Kind()) {
+			return s.Spend(call)
+		}
+	}
+	return 0
+}
