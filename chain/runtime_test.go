@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/yumachain/yuma/chain/chaintest"
 	"github.com/yumachain/yuma/types"
 )
 
@@ -60,7 +61,7 @@ func signed(t testing.TB, k *ecdsa.PrivateKey, chainID string, nonce, fee uint64
 
 type fixture struct {
 	rt    *Runtime
-	st    *memStore
+	st    *chaintest.MemStore
 	alice *ecdsa.PrivateKey
 	bob   *ecdsa.PrivateKey
 }
@@ -73,7 +74,7 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := newMemStore()
+	st := chaintest.NewMemStore()
 	if err := rt.InitGenesis(st); err != nil {
 		t.Fatal(err)
 	}
@@ -138,13 +139,13 @@ func TestAdmissionFailuresLeaveNoTrace(t *testing.T) {
 		{"cannot pay fee", signed(t, stranger, testChain, 0, 10, &types.Transfer{To: addr(f.bob), Amount: 1}), ErrCannotPayFee},
 		{"bad signature", badSig, ErrBadSignature},
 	} {
-		before := f.st.dump()
+		before := f.st.Dump()
 		res := f.apply(t, tc.raw)
 		rc := res.Receipts[0]
 		if rc.Code != tc.want.Code {
 			t.Errorf("%s: code %q (%s), want %q", tc.name, rc.Code, rc.Msg, tc.want.Code)
 		}
-		if after := f.st.dump(); after != before {
+		if after := f.st.Dump(); after != before {
 			t.Errorf("%s: state changed", tc.name)
 		}
 	}
@@ -226,7 +227,7 @@ func TestGenesisValidation(t *testing.T) {
 }
 
 func TestMintRespectsCap(t *testing.T) {
-	st := newMemStore()
+	st := chaintest.NewMemStore()
 	b := NewBank(st)
 	if err := b.Mint(MaxSupply - 5); err != nil {
 		t.Fatal(err)
