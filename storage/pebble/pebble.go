@@ -57,7 +57,6 @@ func (d *DB) Get(key []byte) ([]byte, error) {
 	return get(d.db, key)
 }
 
-
 func get(r pebble.Reader, key []byte) ([]byte, error) {
 	v, closer, err := r.Get(key)
 	if errors.Is(err, pebble.ErrNotFound) {
