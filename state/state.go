@@ -1,0 +1,342 @@
+package state
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/ethereum/go-ethereum/common"
+	ethtypes "github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/trie"
+	"github.com/ethereum/go-ethereum/trie/trienode"
+	"github.com/ethereum/go-ethereum/triedb/database"
+	lru "github.com/hashicorp/golang-lru/v2"
+	"github.com/yumachain/yuma/storage"
+	"github.com/yumachain/yuma/types"
+)
+
+// EmptyRoot is the root of the empty state.
+var EmptyRoot = types.Hash(ethtypes.EmptyRootHash)
+
+// ErrMissingState is returned when the trie nodes of a root are not in the
+// database (a root that was never committed, or a corrupt database).
+var ErrMissingState = errors.New("state: root not in database")
+
+// leafPrefix precedes every value in a trie leaf, so that an empty value is
+// distinct from absence (the trie drops empty leaves).
+const leafPrefix = 0x00
+
+// DB is what the state reads and stages writes through.
+type DB interface {
+	storage.Reader
+	storage.Iteratee
+}
+
+// nodeDB resolves trie nodes by hash: nodes staged by a commit that is not
+// yet written, then a cache, then the database.
+type nodeDB struct {
+	db      storage.Reader
+	pending map[common.Hash][]byte
+	cache   *lru.Cache[common.Hash, []byte]
+}
+
+func (n *nodeDB) NodeReader(common.Hash) (database.NodeReader, error) { return n, nil }
+
+func (n *nodeDB) Node(_ common.Hash, _ []byte, hash common.Hash) ([]byte, error) {
+	if b, ok := n.pending[hash]; ok {
+		return b, nil
+	}
+	if n.cache != nil {
+		if b, ok := n.cache.Get(hash); ok {
+			return b, nil
+		}
+	}
+	b, err := n.db.Get(storage.Key(storage.PrefixTrieNode, hash[:]))
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, nil // the trie reports a missing node error
+	}
+	if err != nil {
+		return nil, err
+	}
+	if n.cache != nil {
+		n.cache.Add(hash, b)
+	}
+	return b, nil
+}
+
+// change is one overlay entry: a value, or a deletion.
+type change struct {
+	val []byte
+	del bool
+}
+
+type journalEntry struct {
+	key     string
+	prev    change
+	existed bool // key was in the dirty overlay before the write
+}
+
+// State is the mutable state of one node. It is not safe for concurrent
+// use: the block engine's single application goroutine owns it.
+type State struct {
+	db    DB
+	nodes *nodeDB
+	trie  *trie.Trie
+	// base is the root last written to the database; root is the root of
+	// the last Commit (equal to base once MarkWritten is called).
+	base, root types.Hash
+	// pending holds the flat changes of a Commit whose batch is not yet
+	// written; dirty holds the changes of the block being applied.
+	pending map[string]change
+	dirty   map[string]change
+	journal []journalEntry
+}
+
+// nodeCacheSize bounds the trie node cache (entries).
+const nodeCacheSize = 1 << 18
+
+// Open returns the state at root, which must be the last root written to
+// db (or EmptyRoot for a new database).
+func Open(db DB, root types.Hash) (*State, error) {
+	cache, _ := lru.New[common.Hash, []byte](nodeCacheSize)
+	nodes := &nodeDB{db: db, pending: map[common.Hash][]byte{}, cache: cache}
+	t, err := openTrie(root, nodes)
+	if err != nil {
+		return nil, err
+	}
+	return &State{db: db, nodes: nodes, trie: t, base: root, root: root,
+		pending: map[string]change{}, dirty: map[string]change{}}, nil
+}
+
+func openTrie(root types.Hash, nodes database.NodeDatabase) (*trie.Trie, error) {
+	t, err := trie.New(trie.StateTrieID(common.Hash(root)), nodes)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrMissingState, root.Hex(), err)
+	}
+	return t, nil
+}
+
+// Root returns the root of the last commit.
+func (s *State) Root() types.Hash { return s.root }
+
+// Get returns the current value of key.
+func (s *State) Get(key []byte) ([]byte, bool, error) {
+	if c, ok := s.dirty[string(key)]; ok {
+		return bytes.Clone(c.val), !c.del, nil
+	}
+	if c, ok := s.pending[string(key)]; ok {
+		return bytes.Clone(c.val), !c.del, nil
+	}
+	v, err := s.db.Get(storage.Key(storage.PrefixState, key))
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("state: read %q: %w", key, err)
+	}
+	return v, true, nil
+}
+
+func (s *State) write(key []byte, c change) {
+	k := string(key)
+	prev, existed := s.dirty[k]
+	s.journal = append(s.journal, journalEntry{key: k, prev: prev, existed: existed})
+	s.dirty[k] = c
+}
+
+// Set writes value under key. The state keeps its own copy.
+func (s *State) Set(key, value []byte) error {
+	if len(key) == 0 {
+		return errors.New("state: empty key")
+	}
+	v := make([]byte, len(value))
+	copy(v, value)
+	s.write(key, change{val: v})
+	return nil
+}
+
+// Delete removes key.
+func (s *State) Delete(key []byte) error {
+	if len(key) == 0 {
+		return errors.New("state: empty key")
+	}
+	s.write(key, change{del: true})
+	return nil
+}
+
+// Snapshot marks the journal.
+func (s *State) Snapshot() int { return len(s.journal) }
+
+// RevertToSnapshot undoes every write after the mark id.
+func (s *State) RevertToSnapshot(id int) {
+	for i := len(s.journal) - 1; i >= id; i-- {
+		e := s.journal[i]
+		if e.existed {
+			s.dirty[e.key] = e.prev
+		} else {
+			delete(s.dirty, e.key)
+		}
+	}
+	s.journal = s.journal[:id]
+}
+
+// Iterate visits the current keys with prefix in ascending order.
+func (s *State) Iterate(prefix []byte, fn func(key, value []byte) bool) error {
+	// The overlay: pending changes, then dirty ones on top.
+	over := map[string]change{}
+	for k, c := range s.pending {
+		if len(k) >= len(prefix) && k[:len(prefix)] == string(prefix) {
+			over[k] = c
+		}
+	}
+	for k, c := range s.dirty {
+		if len(k) >= len(prefix) && k[:len(prefix)] == string(prefix) {
+			over[k] = c
+		}
+	}
+	keys := make([]string, 0, len(over))
+	for k := range over {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+
+	it := s.db.NewIterator(storage.Key(storage.PrefixState, prefix), nil)
+	defer it.Close()
+	n := len(storage.PrefixState)
+	i := 0
+	// emitOverlay yields overlay keys below limit (all of them when limit
+	// is nil); it returns false when fn asked to stop.
+	emitOverlay := func(limit []byte) bool {
+		for i < len(keys) && (limit == nil || keys[i] < string(limit)) {
+			c := over[keys[i]]
+			i++
+			if !c.del && !fn([]byte(keys[i-1]), c.val) {
+				return false
+			}
+		}
+		return true
+	}
+	for it.Next() {
+		k := it.Key()[n:]
+		if !emitOverlay(k) {
+			return nil
+		}
+		if i < len(keys) && keys[i] == string(k) {
+			c := over[keys[i]]
+			i++
+			if !c.del && !fn(bytes.Clone(k), c.val) {
+				return nil
+			}
+			continue
+		}
+		if !fn(bytes.Clone(k), bytes.Clone(it.Value())) {
+			return nil
+		}
+	}
+	if err := it.Error(); err != nil {
+		return fmt.Errorf("state: iterate %q: %w", prefix, err)
+	}
+	emitOverlay(nil)
+	return nil
+}
+
+// Writer is where Commit stages its writes.
+type Writer interface {
+	Set(key, value []byte) error
+	Delete(key []byte) error
+}
+
+// Commit applies the block's writes to the trie in key order and stages
+// the flat values and the new trie nodes into w. It returns the new root.
+// Until MarkWritten is called, reads are served from the staged changes;
+// Discard drops them and returns to the last written root.
+func (s *State) Commit(w Writer) (types.Hash, error) {
+	keys := make([]string, 0, len(s.dirty))
+	for k := range s.dirty {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		c := s.dirty[k]
+		var err error
+		if c.del {
+			err = s.trie.Delete([]byte(k))
+		} else {
+			leaf := make([]byte, 1+len(c.val))
+			leaf[0] = leafPrefix
+			copy(leaf[1:], c.val)
+			err = s.trie.Update([]byte(k), leaf)
+		}
+		if err != nil {
+			return types.Hash{}, fmt.Errorf("state: trie update %q: %w", k, err)
+		}
+	}
+	root, set := s.trie.Commit(false)
+	if set != nil {
+		var werr error
+		set.ForEachWithOrder(func(_ string, n *trienode.Node) {
+			if werr != nil || n.IsDeleted() {
+				return // nodes are content-addressed and kept for history
+			}
+			s.nodes.pending[n.Hash] = n.Blob
+			werr = w.Set(storage.Key(storage.PrefixTrieNode, n.Hash[:]), n.Blob)
+		})
+		if werr != nil {
+			return types.Hash{}, werr
+		}
+	}
+	for _, k := range keys {
+		c := s.dirty[k]
+		fk := storage.Key(storage.PrefixState, []byte(k))
+		var err error
+		if c.del {
+			err = w.Delete(fk)
+		} else {
+			err = w.Set(fk, c.val)
+		}
+		if err != nil {
+			return types.Hash{}, err
+		}
+		s.pending[k] = c
+	}
+	t, err := openTrie(types.Hash(root), s.nodes)
+	if err != nil {
+		return types.Hash{}, err
+	}
+	s.trie, s.root = t, types.Hash(root)
+	s.dirty = map[string]change{}
+	s.journal = s.journal[:0]
+	return s.root, nil
+}
+
+// MarkWritten tells the state that the batch of the last Commit is durable
+// in the database.
+func (s *State) MarkWritten() {
+	for h, b := range s.nodes.pending {
+		s.nodes.cache.Add(h, b)
+	}
+	s.nodes.pending = map[common.Hash][]byte{}
+	s.pending = map[string]change{}
+	s.base = s.root
+}
+
+// Discard drops uncommitted writes and any commit not yet written, and
+// returns to the last written root.
+func (s *State) Discard() {
+	s.dirty = map[string]change{}
+	s.journal = s.journal[:0]
+	if s.root != s.base {
+		s.pending = map[string]change{}
+		s.nodes.pending = map[common.Hash][]byte{}
+		t, err := openTrie(s.base, s.nodes)
+		if err == nil {
+			s.trie, s.root = t, s.base
+		}
+		return
+	}
+	// The trie may hold uncommitted updates from a failed Commit.
+	if t, err := openTrie(s.base, s.nodes); err == nil {
+		s.trie = t
+	}
+}
