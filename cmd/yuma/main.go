@@ -67,6 +67,9 @@ validators, a Yuma consensus simulator and a one-command local network.`,
 	// Each command group lives in its own file and is added here.
 	root.AddCommand(
 		newVersionCmd(),
+		newNodeCmd(),
+		newTestnetCmd(),
+		newTxCmd(),
 	)
 	return root
 }
