@@ -162,7 +162,7 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 	if err != nil {
 		return nil, fmt.Errorf("node: commit genesis: %w", err)
 	}
-	head := headRecord{Version: recordVersion, Height: 0, AppHash: root, Time: req.Time.UnixMilli(), GenesisHash: a.genHash}
+	head := headRecord{Version: recordVersion, Height: 0, AppHash: root, Time: unixMilli(req.Time), GenesisHash: a.genHash}
 	if err := batch.Set(storage.KeyHead, encodeRecord(&head)); err != nil {
 		return nil, err
 	}
@@ -256,10 +256,10 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 		return nil, fmt.Errorf("node: commit state of block %d: %w", req.Height, err)
 	}
 	rec := blockRecord{
-		Version: recordVersion, Height: hdr.Height, Time: hdr.Time, BlockHash: req.Hash,
+		Version: recordVersion, Height: hdr.Height, Time: uint64(hdr.Time), BlockHash: req.Hash,
 		Proposer: req.ProposerAddress, AppHash: root, Txs: req.Txs, Receipts: res.Receipts, Events: res.Events,
 	}
-	head := headRecord{Version: recordVersion, Height: hdr.Height, AppHash: root, BlockHash: req.Hash, Time: hdr.Time, GenesisHash: a.genHash}
+	head := headRecord{Version: recordVersion, Height: hdr.Height, AppHash: root, BlockHash: req.Hash, Time: uint64(hdr.Time), GenesisHash: a.genHash}
 	if err := a.stageBlock(batch, &rec, &head); err != nil {
 		batch.Close()
 		return nil, err

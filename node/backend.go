@@ -35,7 +35,7 @@ func (b *backend) Head(context.Context) (rpc.Head, error) {
 		return rpc.Head{}, &rpc.Error{Code: rpc.CodeUnavailable, Message: "the chain has not started yet (no genesis applied)"}
 	}
 	head := rpc.Head{ChainID: b.n.ChainID(), Height: h.Height, FinalizedHeight: h.Height,
-		BlockHash: hexBytes(h.BlockHash), AppHash: h.AppHash, Time: h.Time}
+		BlockHash: hexBytes(h.BlockHash), AppHash: h.AppHash, Time: int64(h.Time)}
 	if h.Height > 0 {
 		rec, ok, err := readBlock(b.n.db, h.Height)
 		if err != nil {
@@ -252,4 +252,9 @@ func (b *backend) SubscribeHeads(ctx context.Context) (<-chan rpc.Head, error) {
 		b.n.app.hub.unsubscribe(ch)
 	}()
 	return ch, nil
+}
+
+// StateAt implements rpc.StateBackend for module RPC methods.
+func (b *backend) StateAt(_ context.Context, height rpc.Height) (chain.Reader, uint64, error) {
+	return b.stateAt(height)
 }

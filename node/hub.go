@@ -100,6 +100,6 @@ func (h *hub) publish(rec *blockRecord) {
 func headOf(chainID string, rec *blockRecord) rpc.Head {
 	return rpc.Head{
 		ChainID: chainID, Height: rec.Height, FinalizedHeight: rec.Height,
-		BlockHash: hexBytes(rec.BlockHash), AppHash: rec.AppHash, Time: rec.Time, NumTxs: len(rec.Txs),
+		BlockHash: hexBytes(rec.BlockHash), AppHash: rec.AppHash, Time: int64(rec.Time), NumTxs: len(rec.Txs),
 	}
 }

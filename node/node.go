@@ -305,3 +305,9 @@ func parseLevel(s string) slog.Level {
 	}
 	return l
 }
+
+// backendState returns a reader of the finalized state.
+func (n *Node) backendState() (chain.Reader, error) {
+	r, _, err := (&backend{n: n}).stateAt(nil)
+	return r, err
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/ethereum/go-ethereum/rlp"
 	"github.com/yumachain/yuma/chain"
@@ -26,7 +27,7 @@ type headRecord struct {
 	Height      uint64
 	AppHash     types.Hash
 	BlockHash   []byte
-	Time        int64
+	Time        uint64 // Unix milliseconds
 	GenesisHash types.Hash
 }
 
@@ -34,7 +35,7 @@ type headRecord struct {
 type blockRecord struct {
 	Version   uint
 	Height    uint64
-	Time      int64
+	Time      uint64 // Unix milliseconds
 	BlockHash []byte
 	Proposer  []byte
 	AppHash   types.Hash // state root after the block
@@ -121,3 +122,7 @@ func readBlock(r storage.Reader, height uint64) (blockRecord, bool, error) {
 	rec, err := decodeBlock(b)
 	return rec, err == nil, err
 }
+
+// unixMilli is t in Unix milliseconds, clamped at 0 (block times are after
+// 1970).
+func unixMilli(t time.Time) uint64 { return uint64(max(0, t.UnixMilli())) }

@@ -1,0 +1,227 @@
+package node
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"encoding/hex"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/yumachain/yuma/chain"
+	"github.com/yumachain/yuma/rpc"
+	"github.com/yumachain/yuma/types"
+)
+
+// testNet is a network of in-process nodes on loopback: real CometBFT,
+// real libp2p, real pebble in temp dirs, real RPC servers.
+type testNet struct {
+	t      *testing.T
+	homes  []string
+	nodes  []*Node
+	keys   []*ecdsa.PrivateKey
+	gen    *chain.Genesis
+	cfgFix func(i int, c *Config)
+}
+
+func newTestNet(t *testing.T, n, accounts int) *testNet {
+	t.Helper()
+	tn := &testNet{t: t}
+	var accs []chain.GenesisAccount
+	for i := 0; i < accounts; i++ {
+		k, err := crypto.GenerateKey()
+		if err != nil {
+			t.Fatal(err)
+		}
+		tn.keys = append(tn.keys, k)
+		accs = append(accs, chain.GenesisAccount{Address: crypto.PubkeyToAddress(k.PublicKey), Balance: chain.U64(1_000_000 * chain.RaoPerTAO)})
+	}
+	infos, g, err := InitTestnet(t.TempDir(), TestnetOptions{
+		Nodes: n, ChainID: "testnet", Params: chain.Params{MinFee: 1000}, Accounts: accs,
+		Configure: func(_ int, c *Config) {
+			c.Consensus.BlockTime = Duration{200 * time.Millisecond}
+			c.Consensus.TimeoutPropose = Duration{time.Second}
+			c.Metrics.Listen = ""
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tn.gen = g
+	for _, in := range infos {
+		tn.homes = append(tn.homes, in.Home)
+	}
+	tn.nodes = make([]*Node, n)
+	for i := range tn.nodes {
+		tn.start(i)
+	}
+	t.Cleanup(func() {
+		for i := range tn.nodes {
+			tn.stop(i)
+		}
+	})
+	return tn
+}
+
+func (tn *testNet) start(i int) {
+	tn.t.Helper()
+	cfg, err := LoadConfig(tn.homes[i])
+	if err != nil {
+		tn.t.Fatal(err)
+	}
+	n, err := New(tn.homes[i], cfg, testLogger(tn.t).With("node", i))
+	if err != nil {
+		tn.t.Fatal(err)
+	}
+	if err := n.Start(); err != nil {
+		tn.t.Fatal(err)
+	}
+	tn.nodes[i] = n
+}
+
+func (tn *testNet) stop(i int) {
+	if tn.nodes[i] != nil {
+		tn.nodes[i].Stop()
+		tn.nodes[i] = nil
+	}
+}
+
+func (tn *testNet) client(i int) *rpc.Client {
+	c, err := rpc.Dial("http://" + tn.nodes[i].RPCAddr())
+	if err != nil {
+		tn.t.Fatal(err)
+	}
+	return c
+}
+
+// waitHeight waits until every running node has committed height h.
+func (tn *testNet) waitHeight(h uint64, timeout time.Duration) {
+	tn.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for i, n := range tn.nodes {
+		if n == nil {
+			continue
+		}
+		for {
+			head, ok := n.App().Head()
+			if ok && head.Height >= h {
+				break
+			}
+			if time.Now().After(deadline) {
+				tn.t.Fatalf("node %d at height %d, want %d after %s", i, head.Height, h, timeout)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+}
+
+// appHashAt returns node i's state root after block h.
+func (tn *testNet) appHashAt(i int, h uint64) types.Hash {
+	tn.t.Helper()
+	rec, ok, err := readBlock(tn.nodes[i].db, h)
+	if err != nil || !ok {
+		tn.t.Fatalf("node %d block %d: %v %v", i, h, ok, err)
+	}
+	return rec.AppHash
+}
+
+func signTransfer(t testing.TB, k *ecdsa.PrivateKey, chainID string, nonce uint64, to types.Address, amount uint64) string {
+	tx, err := types.NewTx(chainID, nonce, 1000, &types.Transfer{To: to, Amount: amount})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Sign(k); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := tx.Encode()
+	return hex.EncodeToString(b)
+}
+
+func TestFourNodesAgreeOnThousandTransfers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("multi-node network test")
+	}
+	const accounts, perAccount = 10, 100
+	tn := newTestNet(t, 4, accounts)
+	tn.waitHeight(2, 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	sink := types.Address{0xee}
+	// Each account submits its transfers in nonce order to one node; the
+	// accounts are spread over all nodes so gossip carries them.
+	var wg sync.WaitGroup
+	errs := make(chan error, accounts)
+	for a := 0; a < accounts; a++ {
+		wg.Add(1)
+		go func(a int) {
+			defer wg.Done()
+			cl := tn.client(a % 4)
+			for nonce := uint64(0); nonce < perAccount; nonce++ {
+				raw := signTransfer(t, tn.keys[a], tn.gen.ChainID, nonce, sink, 1+nonce)
+				if _, err := cl.Submit(ctx, rpc.SubmitRequest{Tx: raw}); err != nil {
+					errs <- fmt.Errorf("account %d nonce %d: %w", a, nonce, err)
+					return
+				}
+			}
+		}(a)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	// Wait until the sink holds every transfer on every node.
+	want := uint64(accounts) * (perAccount * (perAccount + 1) / 2)
+	for i := range tn.nodes {
+		cl := tn.client(i)
+		for {
+			acc, err := cl.Account(ctx, sink, nil)
+			if err == nil && uint64(acc.Balance) == want {
+				break
+			}
+			if ctx.Err() != nil {
+				t.Fatalf("node %d: sink balance %v (%v), want %d", i, acc.Balance, err, want)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	// Same blocks, same app hashes, same balances everywhere.
+	var top uint64 = ^uint64(0)
+	for _, n := range tn.nodes {
+		h, _ := n.App().Head()
+		top = min(top, h.Height)
+	}
+	for h := uint64(1); h <= top; h++ {
+		ref := tn.appHashAt(0, h)
+		for i := 1; i < 4; i++ {
+			if got := tn.appHashAt(i, h); got != ref {
+				t.Fatalf("height %d: node %d app hash %s, node 0 %s", h, i, got.Hex(), ref.Hex())
+			}
+		}
+	}
+	total := 0
+	for h := uint64(1); h <= top; h++ {
+		rec, _, _ := readBlock(tn.nodes[0].db, h)
+		for _, rc := range rec.Receipts {
+			if !rc.OK() {
+				t.Fatalf("block %d: failed receipt %s %s", h, rc.Code, rc.Msg)
+			}
+			total++
+		}
+	}
+	if total != accounts*perAccount {
+		t.Fatalf("%d transactions in blocks, want %d", total, accounts*perAccount)
+	}
+	for i, n := range tn.nodes {
+		st, err := n.backendState()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := n.App().Runtime().CheckInvariants(st); err != nil {
+			t.Fatalf("node %d: %v", i, err)
+		}
+	}
+	t.Logf("%d transfers in %d blocks agreed on 4 nodes", total, top)
+}
