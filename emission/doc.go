@@ -54,8 +54,9 @@
 // Schedule(genesisUnix, blockSeconds) is the halving table assuming one
 // reward per block from issuance 0, block 1 being the first that mints.
 // Each era lasts about 10.5M blocks (4 years at 12 s), the last positive
-// reward is 1 rao per block in era 29, and minting stops with at most
-// floor(MaxSupply/2^30) = 19,557,774 rao (< 0.02 TAO) never minted.
+// reward is 1 rao per block in era 29, and minting stops at exactly
+// HalvingIssuance(30), with floor(MaxSupply/2^30) = 19,557,774 rao
+// (< 0.02 TAO) never minted. Mint caps any other minting at MaxSupply.
 //
 // # Splits
 //

@@ -36,9 +36,11 @@ type Era struct {
 // that brings the issuance to the next halving issuance h or beyond, so it
 // has ceil((h - s) / r) blocks, and the next era starts at
 // s + blocks*r >= h. The overshoot (< r) carries into the next era; it never
-// skips one, since every era spans about 10.5M blocks. The final issuance
-// is at least HalvingIssuance(30), so the supply that is never minted (the
-// dust) is at most floor(MaxSupply / 2^30) = 19,557,774 rao (< 0.02 TAO).
+// skips one, since every era spans about 10.5M blocks. Era 29 mints 1 rao
+// per block, so it ends exactly at HalvingIssuance(30), where the reward
+// becomes 0: the supply that is never minted (the dust) is
+// floor(MaxSupply / 2^30) = 19,557,774 rao (< 0.02 TAO), reached after
+// block 328,414,167 (about 125 years at 12 s).
 func Schedule(genesisUnix int64, blockSeconds uint64) []Era {
 	var eras []Era
 	issuance := uint64(0)
