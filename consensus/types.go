@@ -29,6 +29,10 @@ type Hyperparameters struct {
 	AlphaHigh            uint16 `json:"alpha_high"`
 	Yuma3Enabled         bool   `json:"yuma3_enabled"`
 	CommitRevealEnabled  bool   `json:"commit_reveal_enabled"`
+	// AlphaSigmoidSteepness is the liquid alpha sigmoid steepness (an i16 in
+	// subtensor, default 1000). Zero is taken literally: the sigmoid is then
+	// flat at 0.5 and every alpha is the midpoint of AlphaLow and AlphaHigh.
+	AlphaSigmoidSteepness int16 `json:"alpha_sigmoid_steepness,omitempty"`
 }
 
 // Input is everything one epoch of one subnet reads. Every per-UID slice
@@ -62,25 +66,38 @@ type Input struct {
 	// its earliest unexpired weight commit (max uint64 for none); weights
 	// on a UID registered after that commit are masked.
 	CommitBlocks []uint64 `json:"commit_blocks,omitempty"`
+	// OwnerUID, when set, is the subnet owner's UID: its self-weight is kept,
+	// it is exempt from StakeThreshold, and it always holds a validator
+	// permit (subtensor's newer epoch).
+	OwnerUID *uint16 `json:"owner_uid,omitempty"`
 }
 
 // Output is what an epoch decides, in the form subtensor stores it.
 type Output struct {
-	Active          []bool    `json:"active"`
-	ValidatorPermit []bool    `json:"validator_permit"`
-	Rank            []uint16  `json:"rank"`
-	Trust           []uint16  `json:"trust"`
-	Consensus       []uint16  `json:"consensus"`
-	Incentive       []uint16  `json:"incentive"`
-	Dividends       []uint16  `json:"dividends"`
-	ValidatorTrust  []uint16  `json:"validator_trust"`
-	PruningScores   []uint16  `json:"pruning_scores"`
-	Bonds           [][]Entry `json:"bonds"`
+	Active          []bool   `json:"active"`
+	ValidatorPermit []bool   `json:"validator_permit"`
+	Rank            []uint16 `json:"rank"`
+	Trust           []uint16 `json:"trust"`
+	Consensus       []uint16 `json:"consensus"`
+	Incentive       []uint16 `json:"incentive"`
+	Dividends       []uint16 `json:"dividends"`
+	ValidatorTrust  []uint16 `json:"validator_trust"`
+	PruningScores   []uint16 `json:"pruning_scores"`
+	// Bonds are the new bond rows: for a UID with a new validator permit
+	// its EMA bonds (column max-upscaled in classic Yuma, as proportions in
+	// Yuma3), for every other UID an empty row. Rows hold only non-zero
+	// entries, sorted by UID (subtensor may also store explicit zeros, which
+	// no later epoch can tell apart from absent entries).
+	Bonds [][]Entry `json:"bonds"`
 	// ServerEmission and ValidatorEmission are rao per UID; their sum never
 	// exceeds Input.Emission (rounding remainders are reported by the
 	// caller's accounting, see emission).
 	ServerEmission    []uint64 `json:"server_emission"`
 	ValidatorEmission []uint64 `json:"validator_emission"`
+	// Emission is rao per UID of the combined (incentive + dividends)
+	// normalised emission score, what subtensor stores as Emission; with
+	// no incentive and no dividends it follows stake.
+	Emission []uint64 `json:"emission,omitempty"`
 }
 
 // The epoch functions (implemented in epoch.go and epoch_dense.go):
