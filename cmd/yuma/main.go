@@ -70,6 +70,7 @@ validators, a Yuma consensus simulator and a one-command local network.`,
 		newNodeCmd(),
 		newTestnetCmd(),
 		newTxCmd(),
+		newEmissionCmd(),
 	)
 	return root
 }
