@@ -38,13 +38,15 @@
 //     (reference_test.go shows it: log2 of the largest I96F32 below 4.0
 //     gives 2, not 1). But Y = floor(2^64/m) for an integer m = 2^32 - Q:
 //     Y = 2^(32+k) at m = 2^(32-k), and the next smaller value of Y, at
-//     m = 2^(32-k) + 1, is roughly 2^(2k) lower, far outside that window of
-//     width 2^(k-1) (reference_test.go checks it for every k). So no
+//     m = 2^(32-k) + 1, is 2^(2k) / (1 + 2^(k-32)) >= 2^(2k-1) lower, far
+//     outside that window of width 2^(k-1) (empty for k = 1;
+//     reference_test.go checks every k). So no
 //     reachable issuance is affected, and the boundaries stay exact.
 //
 // Hence Halvings(issuance) = min(32, floor(log2(S / (S - issuance)))),
-// computed exactly with integers. The cap at 32 (y has at most 32 integer
-// bits above 1) is invisible in the reward, which is 0 from 30 halvings.
+// computed exactly with integers. The cap at 32 (1 - q is at least 2^-32,
+// so y is at most 2^32) is invisible in the reward, which is 0 from 30
+// halvings on.
 // reference_test.go emulates the reference's fixed-point steps bit by bit
 // and compares them with BlockReward within +-2,000 rao of every boundary
 // and at random issuances.
