@@ -71,6 +71,8 @@ validators, a Yuma consensus simulator and a one-command local network.`,
 		newTestnetCmd(),
 		newTxCmd(),
 		newEmissionCmd(),
+		newWalletCmd(),
+		newChainCmd(),
 	)
 	return root
 }
