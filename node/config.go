@@ -48,6 +48,10 @@ type P2PConfig struct {
 	External string `toml:"external"`
 	// Bootstrap peers to connect to at start and keep connected.
 	Bootstrap []Peer `toml:"bootstrap"`
+	// PeerReset resets a peer whose libp2p connection closes, so a peer
+	// that restarts resyncs at once (docs/adr/0001-block-engine.md). Only
+	// turn it off to reproduce the upstream defect.
+	PeerReset bool `toml:"peer_reset"`
 }
 
 // Peer is a bootstrap peer: its libp2p peer ID and host:port.
@@ -104,7 +108,7 @@ func DefaultConfig() Config {
 		Moniker: "yuma-node",
 		RPC:     RPCConfig{Listen: "127.0.0.1:8545"},
 		Metrics: MetricsConfig{Listen: "127.0.0.1:9615"},
-		P2P:     P2PConfig{Listen: "127.0.0.1:26656"},
+		P2P:     P2PConfig{Listen: "127.0.0.1:26656", PeerReset: true},
 		Consensus: ConsensusConfig{
 			BlockTime:      Duration{time.Second},
 			TimeoutPropose: Duration{3 * time.Second},

@@ -40,6 +40,8 @@ type Node struct {
 	doc    *cmttypes.GenesisDoc
 	rpcSrv *rpc.Server
 
+	resetter *peerResetter
+
 	rpcLn, metricsLn net.Listener
 	metricsSrv       *http.Server
 
@@ -118,7 +120,11 @@ func New(home string, cfg Config, logger *slog.Logger, opts ...Option) (*Node, e
 		return fail(fmt.Errorf("start block engine: %w", err))
 	}
 	n.cmt = cmt
-	applyLibP2PFix(cmt, logger)
+	if cfg.P2P.PeerReset {
+		if n.resetter, err = applyLibP2PFix(cmt, logger); err != nil {
+			return fail(err)
+		}
+	}
 
 	if cfg.RPC.Listen != "" {
 		rc := rpc.DefaultConfig()
