@@ -9,8 +9,8 @@ import (
 	"time"
 	"unsafe"
 
-	cmtnode "github.com/cometbft/cometbft/node"
 	"github.com/cometbft/cometbft/lp2p"
+	cmtnode "github.com/cometbft/cometbft/node"
 	"github.com/cometbft/cometbft/p2p"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
