@@ -51,8 +51,10 @@
 // sparse one, which is the one the chain runs: with Yuma3 and liquid alpha,
 // a bond survives only where its row still has a weight entry for bonds
 // (the dense path would let it decay instead), and a UID that does not get
-// a permit leaves the epoch with an empty bond row. The owner's self-weight
-// exception is not modelled (the Input carries no owner UID).
+// a permit leaves the epoch with an empty bond row. With an OwnerUID (newer
+// subtensor) the owner keeps its self-weight, is exempt from the stake
+// threshold and always holds a permit. The liquid-alpha steepness is taken
+// from the hyperparameters literally (zero makes the sigmoid flat).
 //
 // # Layout
 //

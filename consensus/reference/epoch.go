@@ -9,11 +9,6 @@ import (
 	"github.com/yumachain/yuma/consensus"
 )
 
-// AlphaSigmoidSteepness is the steepness of the liquid-alpha sigmoid
-// (subtensor's AlphaSigmoidSteepness, default 1000, used divided by -100).
-// The Input carries no such field, so the default is fixed here.
-const AlphaSigmoidSteepness = 1000
-
 // u16Max is 65535 as a float: the denominator of every u16 fraction.
 const u16Max = float64(math.MaxUint16)
 
@@ -55,14 +50,23 @@ type Result struct {
 	// they are stored: column max-upscaled (classic) or as fractions
 	// (Yuma3). Output keeps only the rows of UIDs with a new permit.
 	Bonds *mat.Dense
-	// Yuma3 and LiquidAlpha say which bond rule ran.
+	// BondColMax (classic Yuma only) is, per UID, the largest cell of its
+	// bond column after the EMA was column-normalized: the divisor of the
+	// max-upscaling.
+	BondColMax []float64
+	// Yuma3 and LiquidAlpha say which bond rule ran; Alpha is the fixed
+	// EMA coefficient 1 - bonds_moving_average/10^6.
 	Yuma3, LiquidAlpha bool
+	Alpha              float64
 
 	// NormServerEmission and NormValidatorEmission are the shares of the
 	// epoch's emission; ServerEmission and ValidatorEmission are the same
 	// in rao before rounding down.
 	NormServerEmission, NormValidatorEmission []float64
 	ServerEmission, ValidatorEmission         []float64
+	// Emission is the combined emission score (PruningScores) in rao,
+	// what subtensor stores as Emission.
+	Emission []float64
 	// PruningScores are the normalized combined emission (the chain stores
 	// them max-upscaled to u16).
 	PruningScores []float64
@@ -92,38 +96,46 @@ func Epoch(in *consensus.Input) (*Result, error) {
 		Yuma3:           p.Yuma3Enabled,
 	}
 
+	owner := -1
+	if in.OwnerUID != nil {
+		owner = int(*in.OwnerUID)
+	}
+
 	// Activity.
 	for i, lu := range in.LastUpdate {
 		r.Active[i] = !(satAdd(lu, p.ActivityCutoff) < in.Block)
 	}
 
 	// Stake, permits, active stake.
+	// The owner is exempt from the threshold and always holds a permit.
 	for i, s := range in.Stake {
-		if s >= in.StakeThreshold {
+		if s >= in.StakeThreshold || i == owner {
 			r.Stake[i] = float64(s)
 		}
 	}
 	normalize(r.Stake)
+	permits := append([]bool(nil), in.ValidatorPermit...)
 	r.ValidatorPermit = topKNonzero(r.Stake, int(p.MaxAllowedValidators))
+	if owner >= 0 {
+		permits[owner] = true
+		r.ValidatorPermit[owner] = true
+	}
 	for i := range r.ActiveStake {
-		if r.Active[i] && in.ValidatorPermit[i] {
+		if r.Active[i] && permits[i] {
 			r.ActiveStake[i] = r.Stake[i]
 		}
 	}
 	normalize(r.ActiveStake)
 
 	// Rows that can carry a non-zero value.
-	rowOf := make([]int, n)
-	for i := range rowOf {
-		rowOf[i] = -1
-		if (in.ValidatorPermit[i] && len(in.Weights[i]) > 0) || len(in.Bonds[i]) > 0 || r.ActiveStake[i] > 0 {
-			rowOf[i] = len(r.Rows)
+	for i := range n {
+		if (permits[i] && len(in.Weights[i]) > 0) || len(in.Bonds[i]) > 0 || r.ActiveStake[i] > 0 {
 			r.Rows = append(r.Rows, i)
 		}
 	}
 
 	if len(r.Rows) > 0 && n > 0 {
-		r.matrices(in, rowOf)
+		r.matrices(in, permits, owner)
 	} else {
 		r.Rank = make([]float64, n)
 		r.Incentive = make([]float64, n)
@@ -134,7 +146,9 @@ func Epoch(in *consensus.Input) (*Result, error) {
 
 // matrices runs the weight, consensus and bond steps on the row-compacted
 // matrices.
-func (r *Result) matrices(in *consensus.Input, rowOf []int) {
+// permits are the stored permits with the owner's forced on; owner is -1
+// without an owner UID.
+func (r *Result) matrices(in *consensus.Input, permits []bool, owner int) {
 	n, rows := r.N, len(r.Rows)
 	p := in.Params
 
@@ -152,13 +166,13 @@ func (r *Result) matrices(in *consensus.Input, rowOf []int) {
 	present := make([]bool, rows*n)
 	commitReveal := p.CommitRevealEnabled && in.CommitBlocks != nil
 	for k, i := range r.Rows {
-		if !in.ValidatorPermit[i] {
+		if !permits[i] {
 			continue
 		}
 		row := w.RawRowView(k)
 		for _, e := range in.Weights[i] {
 			j := int(e.UID)
-			if j == i || in.LastUpdate[i] <= in.BlockAtRegistration[j] {
+			if (j == i && i != owner) || in.LastUpdate[i] <= in.BlockAtRegistration[j] {
 				continue
 			}
 			if commitReveal && in.CommitBlocks[i] < in.BlockAtRegistration[j] {
@@ -251,19 +265,21 @@ func (r *Result) matrices(in *consensus.Input, rowOf []int) {
 	}
 
 	alpha := 1 - float64(p.BondsMovingAverage)/1e6
+	r.Alpha = alpha
 	divRows := mat.NewVecDense(rows, nil)
 	if p.Yuma3Enabled {
 		r.LiquidAlpha = p.LiquidAlphaEnabled && !allZero(r.Consensus)
 		ema := mat.NewDense(rows, n, nil)
 		if r.LiquidAlpha {
 			lo, hi := float64(p.AlphaLow)/u16Max, float64(p.AlphaHigh)/u16Max
+			steep := float64(p.AlphaSigmoidSteepness)
 			for k := range rows {
 				er, wr, br := ema.RawRowView(k), wb.RawRowView(k), bonds.RawRowView(k)
 				for j := range er {
 					if !present[k*n+j] {
 						continue
 					}
-					a := alphaSigmoid(r.Consensus[j], wr[j], br[j], lo, hi, AlphaSigmoidSteepness)
+					a := alphaSigmoid(r.Consensus[j], wr[j], br[j], lo, hi, steep)
 					er[j] = math.Min((1-a)*br[j]+math.Max(a*wr[j], 0), 1)
 				}
 			}
@@ -288,7 +304,7 @@ func (r *Result) matrices(in *consensus.Input, rowOf []int) {
 		emaFixed(ema, delta, bonds, alpha)
 		colNormalize(ema)
 		divRows.MulVec(ema, mat.NewVecDense(n, r.Incentive))
-		colMaxUpscale(ema)
+		r.BondColMax = colMaxUpscale(ema)
 		r.Bonds = ema
 	}
 	for k, uid := range r.Rows {
@@ -322,6 +338,8 @@ func (r *Result) emission(in *consensus.Input) {
 	e := float64(in.Emission)
 	r.ServerEmission = make([]float64, n)
 	r.ValidatorEmission = make([]float64, n)
+	r.Emission = make([]float64, n)
 	floats.ScaleTo(r.ServerEmission, e, r.NormServerEmission)
 	floats.ScaleTo(r.ValidatorEmission, e, r.NormValidatorEmission)
+	floats.ScaleTo(r.Emission, e, r.PruningScores)
 }

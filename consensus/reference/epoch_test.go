@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/yumachain/yuma/consensus"
@@ -346,5 +347,35 @@ func TestQuantization(t *testing.T) {
 		if got := FractionToU16(tc.x); got != tc.want {
 			t.Errorf("FractionToU16(%g) = %d, want %d", tc.x, got, tc.want)
 		}
+	}
+}
+
+// TestOwner: the owner UID keeps its self-weight, is exempt from the stake
+// threshold and holds a permit whatever was stored.
+func TestOwner(t *testing.T) {
+	in := handInput()
+	owner := uint16(1)
+	in.OwnerUID = &owner
+	in.StakeThreshold = 1001 // above the owner's 1000
+	in.ValidatorPermit[1] = false
+	in.Weights[1] = row(1, 65535, 2, 65535)
+	r := mustEpoch(t, in)
+	nearVec(t, "stake", r.Stake, []float64{0.75, 0.25, 0, 0}, 1e-15)
+	if !r.ValidatorPermit[1] {
+		t.Error("the owner has no new permit")
+	}
+	// The owner's row keeps its self-weight: [1/2 on itself, 1/2 on 2].
+	k := slices.Index(r.Rows, 1)
+	if k < 0 {
+		t.Fatal("the owner has no matrix row")
+	}
+	near(t, "owner self-weight", r.Weights.At(k, 1), 0.5, 1e-15)
+	near(t, "owner weight on 2", r.Weights.At(k, 2), 0.5, 1e-15)
+	// Without the owner, the same row loses the self-weight and UID 1 its
+	// stake weight.
+	in.OwnerUID = nil
+	r = mustEpoch(t, in)
+	if r.Stake[1] != 0 || r.ValidatorPermit[1] {
+		t.Errorf("non-owner below the threshold: stake %g, permit %v", r.Stake[1], r.ValidatorPermit[1])
 	}
 }

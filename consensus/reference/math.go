@@ -116,8 +116,9 @@ func colNormalize(m *mat.Dense) {
 	}
 }
 
-// colMaxUpscale scales every non-zero column of m so its largest cell is 1.
-func colMaxUpscale(m *mat.Dense) {
+// colMaxUpscale scales every non-zero column of m so its largest cell is 1,
+// and returns the column maxima it divided by.
+func colMaxUpscale(m *mat.Dense) []float64 {
 	rows, cols := m.Dims()
 	maxes := make([]float64, cols)
 	for k := range rows {
@@ -133,6 +134,7 @@ func colMaxUpscale(m *mat.Dense) {
 			}
 		}
 	}
+	return maxes
 }
 
 // weightedMedianCols sets out[j] to the stake-weighted median of column j of

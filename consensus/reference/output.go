@@ -10,7 +10,7 @@ import (
 // u16 by floor(x*65535) (saturating), pruning scores are max-upscaled and
 // rounded, emissions are rounded down to rao, and bond rows are kept only
 // for UIDs with a new permit (the others leave with an empty row), holding
-// the positive cells.
+// the cells whose u16 value is not zero.
 func (r *Result) Output() *consensus.Output {
 	n := r.N
 	out := &consensus.Output{
@@ -26,10 +26,12 @@ func (r *Result) Output() *consensus.Output {
 		Bonds:             make([][]consensus.Entry, n),
 		ServerEmission:    make([]uint64, n),
 		ValidatorEmission: make([]uint64, n),
+		Emission:          make([]uint64, n),
 	}
 	for i := range n {
 		out.ServerEmission[i] = floorU64(r.ServerEmission[i])
 		out.ValidatorEmission[i] = floorU64(r.ValidatorEmission[i])
+		out.Emission[i] = floorU64(r.Emission[i])
 		out.Bonds[i] = []consensus.Entry{}
 	}
 	for k, uid := range r.Rows {
@@ -39,8 +41,8 @@ func (r *Result) Output() *consensus.Output {
 		row := r.Bonds.RawRowView(k)
 		entries := []consensus.Entry{}
 		for j, v := range row {
-			if v > 0 {
-				entries = append(entries, consensus.Entry{UID: uint16(j), Value: FractionToU16(v)})
+			if q := FractionToU16(v); q > 0 {
+				entries = append(entries, consensus.Entry{UID: uint16(j), Value: q})
 			}
 		}
 		out.Bonds[uid] = entries

@@ -191,7 +191,8 @@ var yuma3Cases = []yuma3Case{
 }
 
 // TestSubtensorYuma3 runs the Yuma3 + liquid alpha scenarios (kappa 1/2,
-// alpha in [0.1, 0.3], bonds_moving_average 0.975, bonds_penalty 0), feeding
+// alpha in [0.1, 0.3], steepness 1000, bonds_moving_average 0.975,
+// bonds_penalty 0), feeding
 // each epoch's stored bonds and permits into the next as the chain does,
 // and checks bonds and dividends within subtensor's own tolerance of 1e-3.
 func TestSubtensorYuma3(t *testing.T) {
@@ -206,7 +207,7 @@ func TestSubtensorYuma3(t *testing.T) {
 					ActivityCutoff: 5000, MaxAllowedValidators: 3,
 					LiquidAlphaEnabled: true,
 					// set_alpha_values_32(0.1, 0.3) stores floor(x * 65535).
-					AlphaLow: 6553, AlphaHigh: 19660,
+					AlphaLow: 6553, AlphaHigh: 19660, AlphaSigmoidSteepness: 1000,
 					Yuma3Enabled: true,
 				},
 				Stake:               []uint64{8, 1, 1, 0, 0},

@@ -2,12 +2,14 @@ package reference
 
 import (
 	"fmt"
+	"math"
+	"math/bits"
 
 	"github.com/yumachain/yuma/consensus"
 )
 
-// maxN is the largest subnet a u16 UID can address.
-const maxN = 1 << 16
+// maxN is subtensor's largest subnetwork size (a u16 count).
+const maxN = math.MaxUint16
 
 // validate checks in against the shape rules of consensus.Input.
 func validate(in *consensus.Input) error {
@@ -35,6 +37,21 @@ func validate(in *consensus.Input) error {
 	}
 	if in.CommitBlocks != nil && len(in.CommitBlocks) != n {
 		return fmt.Errorf("%w: commit_blocks has %d entries, stake has %d", ErrInvalidInput, len(in.CommitBlocks), n)
+	}
+	if in.OwnerUID != nil && int(*in.OwnerUID) >= n {
+		return fmt.Errorf("%w: owner_uid %d out of range (n=%d)", ErrInvalidInput, *in.OwnerUID, n)
+	}
+	if in.Params.BondsMovingAverage > 1_000_000 {
+		return fmt.Errorf("%w: bonds_moving_average %d above 1000000", ErrInvalidInput, in.Params.BondsMovingAverage)
+	}
+	// The fixed-point path sums stake in I64F64; beyond 2^63-1 rao its sum
+	// would wrap, so such inputs are rejected by both.
+	var total, carry uint64
+	for _, s := range in.Stake {
+		total, carry = bits.Add64(total, s, 0)
+		if carry != 0 || total > math.MaxInt64 {
+			return fmt.Errorf("%w: total stake above 2^63-1 rao", ErrInvalidInput)
+		}
 	}
 	if err := validateRows("weights", in.Weights, n); err != nil {
 		return err
