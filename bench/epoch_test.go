@@ -28,9 +28,11 @@ type epochImpl struct {
 	run  func(*consensus.Input) error
 }
 
-// epochImpls lists the implementations; the fixed-point ones are added by
-// epoch_fixed_test.go.
+// epochImpls lists the implementations: the chain's sparse fixed-point
+// epoch, its dense twin and the float64 reference.
 var epochImpls = []epochImpl{
+	{"fixed-sparse", func(in *consensus.Input) error { _, err := consensus.Epoch(in); return err }},
+	{"fixed-dense", func(in *consensus.Input) error { _, err := consensus.EpochDense(in); return err }},
 	{"float", func(in *consensus.Input) error { _, err := reference.Epoch(in); return err }},
 }
 
@@ -39,13 +41,13 @@ var epochImpls = []epochImpl{
 func benchInput(validators, n int, density, bondDensity float64) *consensus.Input {
 	rng := rand.New(rand.NewPCG(uint64(n), uint64(validators)))
 	return reference.RandomInput(rng, reference.RandomConfig{
-		N: n, Validators: validators, Density: density, BondDensity: bondDensity,
+		N: n, Validators: validators, Density: density, Shared: 0.8, BondDensity: bondDensity,
 		StakeSpread: 100, WeightSpread: 100,
 		Params: consensus.Hyperparameters{
 			Kappa: 32767, Rho: 10, BondsMovingAverage: 900_000,
 			ActivityCutoff: 5000, MaxAllowedValidators: uint16(validators),
 			MaxWeightsLimit: 65535, ImmunityPeriod: 4096,
-			AlphaLow: 45875, AlphaHigh: 58982,
+			AlphaLow: 45875, AlphaHigh: 58982, AlphaSigmoidSteepness: 1000,
 		},
 	})
 }
