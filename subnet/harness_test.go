@@ -77,8 +77,10 @@ func keyFor(t testing.TB, name string) *ecdsa.PrivateKey {
 	return k
 }
 
-// funded are the accounts of every test genesis, each with 1,000,000 TAO.
-var funded = []string{"admin", "alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy"}
+// funded are the accounts of every test genesis (coldkeys, and hotkeys
+// that sign), each with 1,000,000 TAO.
+var funded = []string{"admin", "alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy",
+	"alice-hk", "bob-hk", "carol-hk", "dave-hk", "m1", "m2", "rc"}
 
 func newEnv(t testing.TB, edit func(*Params)) *env {
 	t.Helper()
