@@ -28,6 +28,8 @@ func consensusParams(hp *Hyperparams) consensus.Hyperparameters {
 		AlphaHigh:            hp.AlphaHigh,
 		Yuma3Enabled:         hp.Yuma3Enabled,
 		CommitRevealEnabled:  hp.CommitRevealEnabled,
+		// subtensor's default steepness; not a hyperparameter here.
+		AlphaSigmoidSteepness: 1000,
 	}
 }
 
