@@ -73,6 +73,7 @@ validators, a Yuma consensus simulator and a one-command local network.`,
 		newEmissionCmd(),
 		newWalletCmd(),
 		newChainCmd(),
+		newSimCmd(),
 	)
 	return root
 }
