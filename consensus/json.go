@@ -163,9 +163,21 @@ func (in Input) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON reads the case format; u64 values may be numbers or strings.
-// Unknown fields (a case's name, expected, ...) are ignored.
+// Unknown fields (a case's name, expected, ...) are ignored, and fields
+// absent from data keep their current value.
 func (in *Input) UnmarshalJSON(data []byte) error {
-	w := inputWire{inputJSON: (*inputJSON)(in)}
+	w := inputWire{
+		inputJSON:           (*inputJSON)(in),
+		Block:               u64(in.Block),
+		Tempo:               u64(in.Tempo),
+		Stake:               toU64s(in.Stake),
+		LastUpdate:          toU64s(in.LastUpdate),
+		BlockAtRegistration: toU64s(in.BlockAtRegistration),
+		Emission:            u64(in.Emission),
+		StakeThreshold:      u64(in.StakeThreshold),
+		LastEpochBlock:      u64(in.LastEpochBlock),
+		CommitBlocks:        toU64s(in.CommitBlocks),
+	}
 	if err := json.Unmarshal(data, &w); err != nil {
 		return err
 	}
@@ -202,7 +214,12 @@ func (o Output) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON reads the output form; u64 values may be numbers or strings.
 func (o *Output) UnmarshalJSON(data []byte) error {
-	w := outputWire{outputJSON: (*outputJSON)(o)}
+	w := outputWire{
+		outputJSON:        (*outputJSON)(o),
+		ServerEmission:    toU64s(o.ServerEmission),
+		ValidatorEmission: toU64s(o.ValidatorEmission),
+		Emission:          toU64s(o.Emission),
+	}
 	if err := json.Unmarshal(data, &w); err != nil {
 		return err
 	}
