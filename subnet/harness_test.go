@@ -78,11 +78,14 @@ func keyFor(t testing.TB, name string) *ecdsa.PrivateKey {
 }
 
 // funded are the accounts of every test genesis (coldkeys, and hotkeys
-// that sign), each with 1,000,000 TAO.
+// that sign), each with 100,000 TAO.
 var funded = []string{"admin", "alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy",
-	"alice-hk", "bob-hk", "carol-hk", "dave-hk", "m1", "m2", "rc"}
+	"alice-hk", "bob-hk", "carol-hk", "dave-hk", "m1", "m2", "rc", "r1", "r2"}
 
-func newEnv(t testing.TB, edit func(*Params)) *env {
+func newEnv(t testing.TB, edit func(*Params)) *env { return newEnvFunded(t, edit, nil) }
+
+// newEnvFunded is newEnv with more funded accounts.
+func newEnvFunded(t testing.TB, edit func(*Params), extra []string) *env {
 	t.Helper()
 	p := testParams()
 	if edit != nil {
@@ -99,8 +102,8 @@ func newEnv(t testing.TB, edit func(*Params)) *env {
 		Authorities: []chain.Authority{{Name: "a", PubKey: "0x" + hex.EncodeToString(crypto.CompressPubkey(&auth.PublicKey)), Power: 1}},
 		Modules:     map[string]json.RawMessage{ModuleName: raw},
 	}
-	for _, name := range funded {
-		g.Accounts = append(g.Accounts, chain.GenesisAccount{Address: e.addr(name), Balance: chain.U64(1_000_000 * tao)})
+	for _, name := range append(append([]string(nil), funded...), extra...) {
+		g.Accounts = append(g.Accounts, chain.GenesisAccount{Address: e.addr(name), Balance: chain.U64(100_000 * tao)})
 	}
 	g.Admin = e.addr("admin")
 	e.rt, err = chain.NewRuntime(g, New())
