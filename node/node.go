@@ -115,7 +115,7 @@ func New(home string, cfg Config, logger *slog.Logger, opts ...Option) (*Node, e
 	engineLog := newCometLogger(logger.With("module", "engine"), parseLevel(cfg.Log.EngineLevel))
 	cmt, err := cmtnode.NewNode(cc, pv, nk, proxy.NewLocalClientCreator(app),
 		func() (*cmttypes.GenesisDoc, error) { return doc, nil },
-		cmtcfg.DefaultDBProvider, cmtnode.DefaultMetricsProvider(cc.Instrumentation), engineLog)
+		pebbleDBProvider, cometMetricsProvider(reg), engineLog)
 	if err != nil {
 		return fail(fmt.Errorf("start block engine: %w", err))
 	}
