@@ -56,6 +56,15 @@
 // threshold and always holds a permit. The liquid-alpha steepness is taken
 // from the hyperparameters literally (zero makes the sigmoid flat).
 //
+// # Agreement with the fixed-point epoch
+//
+// diff_test.go states the contract between Epoch and consensus.Epoch (and
+// consensus.EpochDense) and checks it on random inputs: permits and the
+// active mask equal, u16 fields within 2 of 65535 (trust and classic bonds
+// with an allowance for the I32F32 truncation of small denominators), and
+// emissions within a relative 10^-6 (10^-4 for inputs spanning four
+// decades of stake and weight) plus (n+4)*2^-32 of the epoch's emission.
+//
 // # Layout
 //
 // Only the rows that can matter are stored: UIDs that set weights with a
