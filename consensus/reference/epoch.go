@@ -84,7 +84,6 @@ func Epoch(in *consensus.Input) (*Result, error) {
 	r := &Result{
 		N:               n,
 		Active:          make([]bool, n),
-		ValidatorPermit: nil,
 		Stake:           make([]float64, n),
 		ActiveStake:     make([]float64, n),
 		PreRanks:        make([]float64, n),

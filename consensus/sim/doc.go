@@ -43,7 +43,9 @@
 //	  "emission": 360000000000,        // rao distributed per epoch
 //	  "hyperparameters": { ... },      // as in the epoch case format of
 //	                                   // ../shared/spec/README.md; omitted
-//	                                   // fields are zero
+//	                                   // fields are zero (set
+//	                                   // alpha_sigmoid_steepness, e.g. 1000,
+//	                                   // when liquid alpha is on)
 //	  "miners": [
 //	    {"name": "m0", "quality": 0.9} // quality in [0, 1]; optional "stake" (rao)
 //	  ],
