@@ -82,17 +82,17 @@ func Epoch(in *consensus.Input) (*Result, error) {
 	n := len(in.Stake)
 	p := in.Params
 	r := &Result{
-		N:               n,
-		Active:          make([]bool, n),
-		Stake:           make([]float64, n),
-		ActiveStake:     make([]float64, n),
-		PreRanks:        make([]float64, n),
-		Consensus:       make([]float64, n),
-		ValidatorTrust:  make([]float64, n),
-		Ranks:           make([]float64, n),
-		Trust:           make([]float64, n),
-		Dividends:       make([]float64, n),
-		Yuma3:           p.Yuma3Enabled,
+		N:              n,
+		Active:         make([]bool, n),
+		Stake:          make([]float64, n),
+		ActiveStake:    make([]float64, n),
+		PreRanks:       make([]float64, n),
+		Consensus:      make([]float64, n),
+		ValidatorTrust: make([]float64, n),
+		Ranks:          make([]float64, n),
+		Trust:          make([]float64, n),
+		Dividends:      make([]float64, n),
+		Yuma3:          p.Yuma3Enabled,
 	}
 
 	owner := -1
