@@ -44,6 +44,15 @@ func TestGoldenHashes(t *testing.T) {
 	if got := m.ID().Hex(); got != wantID {
 		t.Errorf("request id = %s, want %s", got, wantID)
 	}
+	// Signatures are deterministic (RFC 6979), so the header form is pinned too.
+	sig, err := m.Sign(testKey(t, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const wantSig = "0x8ad979c8c2130448451b741fd6f134f417032bde44b568e477f7f03f32cd0b4021bbeabf81d13e9ee68e37e5389b4d9942901c90dcaf9c87f2901fe8a1ef04a900"
+	if got := EncodeSignature(sig); got != wantSig {
+		t.Errorf("signature = %s, want %s", got, wantSig)
+	}
 	r := ResponseMessage{RequestID: m.ID(), Status: 200, BodyHash: BodyHash([]byte(`{"text":"is"}`))}
 	const wantResp = "0x4d5b58924d96a7f3f3fe86f33ba67407d2b958ae4ce51f7c8ac9b2a2b468eeb8"
 	if got := r.Hash().Hex(); got != wantResp {
