@@ -20,7 +20,6 @@ func Build(root, dir string) (string, error) {
 	bin := filepath.Join(dir, "yuma")
 	cmd := exec.Command("go", "build", "-o", bin, "./cmd/yuma")
 	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("go build: %v\n%s", err, out)
 	}

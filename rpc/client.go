@@ -210,3 +210,84 @@ func (c *Client) SubscribeHeads(ctx context.Context) (<-chan Head, error) {
 	}()
 	return out, nil
 }
+
+// BatchCall is one call of a batch.
+type BatchCall struct {
+	Method string
+	Params []any
+	// Result receives the decoded result; Err the call's error.
+	Result any
+	Err    error
+}
+
+// Batch sends calls in one JSON-RPC batch request (at most the server's
+// batch limit, 100 by default). A transport failure is returned; errors of
+// single calls are set in their Err.
+func (c *Client) Batch(ctx context.Context, calls []BatchCall) error {
+	if len(calls) == 0 {
+		return nil
+	}
+	reqs := make([]map[string]any, len(calls))
+	base := c.id.Add(uint64(len(calls))) - uint64(len(calls))
+	for i, call := range calls {
+		params := call.Params
+		if params == nil {
+			params = []any{}
+		}
+		reqs[i] = map[string]any{"jsonrpc": "2.0", "id": base + uint64(i) + 1, "method": call.Method, "params": params}
+	}
+	body, err := json.Marshal(reqs)
+	if err != nil {
+		return fmt.Errorf("rpc: encode batch: %w", err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("%w at %s: %v", ErrUnreachable, c.url, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, c.MaxResponseBytes+1))
+	if err != nil {
+		return fmt.Errorf("%w at %s: %v", ErrUnreachable, c.url, err)
+	}
+	var out []struct {
+		ID     uint64          `json:"id"`
+		Result json.RawMessage `json:"result"`
+		Error  *Error          `json:"error"`
+	}
+	if err := json.Unmarshal(b, &out); err != nil {
+		var single struct {
+			Error *Error `json:"error"`
+		}
+		if json.Unmarshal(b, &single) == nil && single.Error != nil {
+			return single.Error
+		}
+		return fmt.Errorf("rpc: batch: HTTP %d, not a JSON-RPC batch response: %.200s", resp.StatusCode, b)
+	}
+	seen := make([]bool, len(calls))
+	for _, o := range out {
+		i := int(o.ID - base - 1)
+		if o.ID <= base || i >= len(calls) {
+			continue
+		}
+		seen[i] = true
+		switch {
+		case o.Error != nil:
+			calls[i].Err = o.Error
+		case calls[i].Result != nil:
+			if err := json.Unmarshal(o.Result, calls[i].Result); err != nil {
+				calls[i].Err = fmt.Errorf("rpc: decode %s result: %w", calls[i].Method, err)
+			}
+		}
+	}
+	for i, ok := range seen {
+		if !ok {
+			calls[i].Err = fmt.Errorf("rpc: batch response has no answer for call %d (%s)", i, calls[i].Method)
+		}
+	}
+	return nil
+}

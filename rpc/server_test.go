@@ -262,3 +262,28 @@ func FuzzServerBody(f *testing.F) {
 		}
 	})
 }
+
+func TestClientBatch(t *testing.T) {
+	_, c, _ := startServer(t, DefaultConfig())
+	var h Head
+	var b Block
+	calls := []BatchCall{
+		{Method: MethodHead, Result: &h},
+		{Method: MethodBlock, Params: []any{3}, Result: &b},
+		{Method: MethodBlock, Params: []any{99}},
+		{Method: "nope"},
+	}
+	if err := c.Batch(context.Background(), calls); err != nil {
+		t.Fatal(err)
+	}
+	if calls[0].Err != nil || h.Height != 7 || calls[1].Err != nil || b.Height != 3 {
+		t.Fatalf("batch results: %+v %+v %+v", calls, h, b)
+	}
+	var e *Error
+	if !errors.As(calls[2].Err, &e) || e.Code != CodeNotFound {
+		t.Fatalf("missing block in batch: %v", calls[2].Err)
+	}
+	if !errors.As(calls[3].Err, &e) || e.Code != CodeMethodNotFound {
+		t.Fatalf("unknown method in batch: %v", calls[3].Err)
+	}
+}
