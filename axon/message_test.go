@@ -2,11 +2,13 @@ package axon
 
 import (
 	"bytes"
+	"context"
 	"crypto/ecdsa"
 	"errors"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ethereum/go-ethereum/crypto"
 
@@ -253,5 +255,34 @@ func TestEndpointURL(t *testing.T) {
 		if got := EndpointURL(tc.ip, tc.port); got != tc.want {
 			t.Errorf("EndpointURL(%v, %d) = %q, want %q", tc.ip, tc.port, got, tc.want)
 		}
+	}
+}
+
+func TestMetagraphRefresh(t *testing.T) {
+	mg, _ := NewMetagraph()
+	a := types.Address{1}
+	good := func(context.Context) (Snapshot, error) {
+		return Snapshot{Block: 9, Neurons: []NeuronInfo{{UID: 0, Hotkey: a}}}, nil
+	}
+	if err := mg.Refresh(context.Background(), good); err != nil || mg.Block() != 9 {
+		t.Fatalf("refresh: %v, block %d", err, mg.Block())
+	}
+	bad := func(context.Context) (Snapshot, error) { return Snapshot{}, errors.New("rpc down") }
+	if err := mg.Refresh(context.Background(), bad); err == nil {
+		t.Fatal("failed fetch reported no error")
+	}
+	if _, ok := mg.Neuron(a); !ok || mg.Block() != 9 {
+		t.Fatal("failed fetch dropped the previous view")
+	}
+	// Follow refreshes at once and stops with its context.
+	ctx, cancel := context.WithCancel(context.Background())
+	calls := 0
+	err := mg.Follow(ctx, func(context.Context) (Snapshot, error) {
+		calls++
+		cancel()
+		return Snapshot{Block: 10}, nil
+	}, time.Hour, nil)
+	if !errors.Is(err, context.Canceled) || calls != 1 || mg.Block() != 10 {
+		t.Fatalf("Follow: %v, %d calls, block %d", err, calls, mg.Block())
 	}
 }

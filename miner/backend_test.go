@@ -103,6 +103,8 @@ func TestOpenAIBackend(t *testing.T) {
 }
 
 func TestOpenAIBackendFailures(t *testing.T) {
+	hang := make(chan struct{})
+	defer close(hang) // before the upstream servers close (cleanups run after)
 	for name, tc := range map[string]struct {
 		respond func(w http.ResponseWriter)
 		cfg     func(*OpenAIConfig)
@@ -115,8 +117,9 @@ func TestOpenAIBackendFailures(t *testing.T) {
 			},
 			cfg: func(c *OpenAIConfig) { c.MaxBodyBytes = 100 },
 		},
-		"slow": {
-			respond: func(w http.ResponseWriter) { time.Sleep(200 * time.Millisecond) },
+		"hangs": {
+			// The upstream never answers; the backend's own timeout ends the call.
+			respond: func(w http.ResponseWriter) { <-hang },
 			cfg:     func(c *OpenAIConfig) { c.Timeout = 20 * time.Millisecond },
 		},
 		"500": {respond: func(w http.ResponseWriter) { http.Error(w, "boom", 500) }},

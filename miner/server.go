@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/ethereum/go-ethereum/crypto"
@@ -377,7 +378,9 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 		if err := mg.Refresh(ctx, deps.Fetch); err != nil {
 			return err
 		}
-		go func() { _ = mg.Follow(ctx, deps.Fetch, cfg.MetagraphRefresh, log) }()
+		var wg sync.WaitGroup
+		defer func() { cancel(); wg.Wait() }() // Run returns only once the refresher has stopped
+		wg.Go(func() { _ = mg.Follow(ctx, deps.Fetch, cfg.MetagraphRefresh, log) })
 		deps.Metagraph = mg
 	}
 	s, err := New(cfg, deps)

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -348,5 +349,29 @@ func TestHealth(t *testing.T) {
 	var h map[string]any
 	if err := json.NewDecoder(resp.Body).Decode(&h); err != nil || h["hotkey"] != addr(e.miner).Hex() {
 		t.Fatalf("health: %v %v", h, err)
+	}
+}
+
+func TestRun(t *testing.T) {
+	cfg := TestConfig(key(t, 1), t.TempDir())
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var fetched atomic.Int32
+	fetch := func(context.Context) (axon.Snapshot, error) {
+		fetched.Add(1)
+		return axon.Snapshot{Block: 7}, nil
+	}
+	if err := Run(ctx, cfg, Deps{Fetch: fetch}); err != nil {
+		t.Fatalf("Run with a cancelled context: %v", err)
+	}
+	if fetched.Load() == 0 {
+		t.Error("Run did not read the metagraph before serving")
+	}
+	failing := func(context.Context) (axon.Snapshot, error) { return axon.Snapshot{}, errors.New("rpc down") }
+	if err := Run(context.Background(), cfg, Deps{Fetch: failing}); err == nil {
+		t.Error("Run served without a metagraph")
+	}
+	if err := Run(context.Background(), cfg, Deps{}); !errors.Is(err, ErrConfig) {
+		t.Errorf("Run with neither metagraph nor fetch: %v", err)
 	}
 }

@@ -470,7 +470,9 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 		if err := mg.Refresh(ctx, deps.Fetch); err != nil {
 			return err
 		}
-		go func() { _ = mg.Follow(ctx, deps.Fetch, cfg.MetagraphRefresh, deps.Logger) }()
+		var wg sync.WaitGroup
+		defer func() { cancel(); wg.Wait() }() // Run returns only once the refresher has stopped
+		wg.Go(func() { _ = mg.Follow(ctx, deps.Fetch, cfg.MetagraphRefresh, deps.Logger) })
 		deps.Metagraph = mg
 	}
 	v, err := New(cfg, deps)
