@@ -93,10 +93,12 @@ func loadSubnetState(st store, netuid uint16, n uint16) (*subnetState, error) {
 			if !ok {
 				return false
 			}
-			if err := rlp.DecodeBytes(v, &rows.dst[uid]); err != nil {
-				bad = fmt.Errorf("%w: row %x: %v", chain.ErrInvariant, k, err)
+			r, err := decodeRow(v)
+			if err != nil {
+				bad = err
 				return false
 			}
+			rows.dst[uid] = r
 			if rows.mark != nil {
 				rows.mark[uid] = true
 			}
@@ -202,7 +204,7 @@ func storeOutputs(st store, netuid uint16, ss *subnetState, out *consensus.Outpu
 		row := fromConsensusRow(out.Bonds[uid])
 		switch {
 		case len(row) > 0:
-			if err := st.put(bondsKey(netuid, uint16(uid)), row); err != nil {
+			if err := st.putRow(bondsKey(netuid, uint16(uid)), row); err != nil {
 				return err
 			}
 		case ss.hasBond[uid]:

@@ -9,7 +9,9 @@ import (
 // State layout of the subnet module. Every key starts with "sn/"; integers
 // inside keys are big-endian so that iteration visits them in numeric
 // order; addresses are their 20 raw bytes. Values are RLP (go-ethereum rlp)
-// of the types named below.
+// of the types named below; a "row" is an RLP byte string of packed
+// big-endian (uid:2, value:2) pairs in uid order, nonzero values only (see
+// encodeRow).
 //
 //	sn/p                              Params      chain rules of the module, fixed at genesis
 //	sn/g                              Globals     network lock cost state
@@ -17,8 +19,8 @@ import (
 //	sn/hp/<netuid:2>                  Hyperparams the subnet's hyperparameters
 //	sn/hr/<netuid:2><name>            uint64      block of the last change of hyperparameter <name>
 //	sn/u/<netuid:2><uid:2>            Neuron      hotkey, registration, last update, epoch outputs
-//	sn/w/<netuid:2><uid:2>            []Entry     the UID's weights row (absent = no weights)
-//	sn/b/<netuid:2><uid:2>            []Entry     the UID's bonds row (absent = no bonds)
+//	sn/w/<netuid:2><uid:2>            row         the UID's weights row (absent = no weights)
+//	sn/b/<netuid:2><uid:2>            row         the UID's bonds row (absent = no bonds)
 //	sn/k/<netuid:2><hotkey:20>        uint16      UID of a hotkey on a subnet
 //	sn/a/<netuid:2><hotkey:20>        Axon        the hotkey's served endpoint on a subnet
 //	sn/c/<netuid:2><hotkey:20>        []Commit    the hotkey's unrevealed weight commits, oldest first

@@ -216,17 +216,50 @@ func (s store) stake(hk, ck types.Address) (uint64, error) {
 	return v, err
 }
 
+// Weights and bonds rows are stored as one RLP byte string holding the
+// entries packed as big-endian (uid:2, value:2) pairs in uid order: the
+// rows are the bulk of an epoch's reads and writes, and a packed string
+// decodes without reflection.
+func encodeRow(r []entry) ([]byte, error) {
+	b := make([]byte, 4*len(r))
+	for i, e := range r {
+		b[4*i], b[4*i+1], b[4*i+2], b[4*i+3] = byte(e.UID>>8), byte(e.UID), byte(e.Value>>8), byte(e.Value)
+	}
+	return rlp.EncodeToBytes(b)
+}
+
+func decodeRow(v []byte) ([]entry, error) {
+	b, rest, err := rlp.SplitString(v)
+	if err == nil && (len(rest) != 0 || len(b)%4 != 0) {
+		err = fmt.Errorf("row of %d bytes with %d trailing", len(b), len(rest))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: subnet row: %v", chain.ErrInvariant, err)
+	}
+	r := make([]entry, len(b)/4)
+	for i := range r {
+		r[i] = entry{UID: uint16(b[4*i])<<8 | uint16(b[4*i+1]), Value: uint16(b[4*i+2])<<8 | uint16(b[4*i+3])}
+	}
+	return r, nil
+}
+
 func (s store) row(k []byte) ([]entry, error) {
-	var r []entry
-	_, err := s.get(k, &r)
-	return r, err
+	v, ok, err := s.r.Get(k)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return decodeRow(v)
 }
 
 func (s store) putRow(k []byte, r []entry) error {
 	if len(r) == 0 {
 		return s.del(k)
 	}
-	return s.put(k, r)
+	b, err := encodeRow(r)
+	if err != nil {
+		return err
+	}
+	return s.w.Set(k, b)
 }
 
 func (s store) commits(netuid uint16, hk types.Address) ([]Commit, error) {
