@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -125,6 +126,9 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		}
 		s.handlers[name] = h
 	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("miner data dir: %w", err)
+	}
 	var err error
 	s.nonces, err = OpenNonceStore(filepath.Join(cfg.DataDir, "nonces.log"), func(int) { s.metrics.NonceSyncs.Inc() })
 	if err != nil {
@@ -196,8 +200,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if o.durable != nil && o.status != http.StatusInternalServerError {
 		// The answer leaves only once its nonce is on disk.
 		if err := o.durable(r.Context()); err != nil {
-			s.log.Error("nonce store", "err", err)
-			o = outcome{status: http.StatusInternalServerError, reason: ReasonNonceStore, id: o.id}
+			if r.Context().Err() != nil {
+				// The caller went away while the record was being synced.
+				o = outcome{status: http.StatusGatewayTimeout, reason: ReasonTimeout, id: o.id}
+			} else {
+				s.log.Error("nonce store", "err", err)
+				o = outcome{status: http.StatusInternalServerError, reason: ReasonNonceStore, id: o.id}
+			}
 		}
 	}
 	s.write(w, o)

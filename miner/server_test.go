@@ -375,3 +375,15 @@ func TestRun(t *testing.T) {
 		t.Errorf("Run with neither metagraph nor fetch: %v", err)
 	}
 }
+
+func TestNewCreatesDataDir(t *testing.T) {
+	mg, _ := axon.NewMetagraph()
+	cfg := TestConfig(key(t, 1), t.TempDir()+"/nested/miner")
+	s, err := New(cfg, Deps{Metagraph: mg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -23,7 +23,8 @@ type Hyperparameters struct {
 	// may carry.
 	MinAllowedWeights uint16
 	// MaxWeightsLimit: the largest weight any one UID may get, as a
-	// fraction of 65535 of the sum of weights (65535: no limit).
+	// fraction of 65535 of the sum of weights (65535, or 0 for a chain
+	// that leaves it unset: no limit).
 	MaxWeightsLimit uint16
 	// CommitRevealEnabled: weights must be committed, then revealed in
 	// the window RevealWindow gives.

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -116,6 +117,9 @@ func New(cfg Config, deps Deps) (*Validator, error) {
 	}
 	v.den = NewDendrite(cfg.Hotkey, cfg.ChainID, cfg.NetUID, deps.HTTPClient, cfg.MaxResponseBytes, deps.Clock)
 
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("%w: data dir: %v", ErrState, err)
+	}
 	v.scores = map[uint16]ScoreEntry{}
 	if b, err := readState(filepath.Join(cfg.DataDir, scoresFile)); err != nil {
 		return nil, err

@@ -18,9 +18,10 @@ import (
 //  2. If that is fewer than min_allowed_weights, or too few for every
 //     weight to stay under max_weights_limit, other UIDs (lowest first,
 //     self last) are added with a token weight so the call is valid.
-//  3. No UID gets more than max_weights_limit of the sum: weights above
-//     it are capped and the excess spread over the rest in proportion
-//     ("water filling", as bittensor's normalize_max_weight).
+//  3. No UID gets more than max_weights_limit of the sum (0 or 65535: no
+//     limit): weights above it are capped and the excess spread over the
+//     rest in proportion ("water filling", as bittensor's
+//     normalize_max_weight).
 //  4. Values are scaled so the largest is 65535 (u16 max-upscaling) and
 //     every listed UID gets at least 1 (rounded up when a cap applies, so
 //     quantization never pushes the top weight over it).
@@ -51,7 +52,7 @@ func ComputeWeights(scores map[uint16]float64, n, self, minAllowed, maxLimit uin
 	}
 	// The cap, with a margin for u16 rounding.
 	limit := 1.0
-	if maxLimit < math.MaxUint16 {
+	if maxLimit != 0 && maxLimit < math.MaxUint16 {
 		limit = float64(max(maxLimit, 2)-1) / math.MaxUint16
 	}
 	need := int(minAllowed)

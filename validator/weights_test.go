@@ -76,8 +76,11 @@ func TestComputeWeightsProperties(t *testing.T) {
 		self := uint16(r.IntN(int(n)))
 		minAllowed := uint16(r.IntN(int(n) + 2))
 		limit := uint16(math.MaxUint16)
-		if r.IntN(2) == 0 {
+		switch r.IntN(3) {
+		case 0:
 			limit = uint16(1 + r.IntN(math.MaxUint16))
+		case 1:
+			limit = 0 // unset: no limit
 		}
 		uids, values, err := ComputeWeights(scores, n, self, minAllowed, limit)
 		positive := 0
@@ -110,7 +113,7 @@ func TestComputeWeightsProperties(t *testing.T) {
 			}
 		}
 		// The cap holds whenever the subnet is big enough for it to be possible.
-		if float64(n)*float64(max(limit, 2)-1) >= math.MaxUint16 {
+		if limit != 0 && float64(n)*float64(max(limit, 2)-1) >= math.MaxUint16 {
 			checkLimit(t, uids, values, limit)
 		}
 		// Order is kept: a higher score never gets a lower value.
@@ -125,5 +128,12 @@ func TestComputeWeightsProperties(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+func TestComputeWeightsUnsetLimit(t *testing.T) {
+	uids, values, err := ComputeWeights(map[uint16]float64{1: 1, 2: 0.5}, 4, 0, 1, 0)
+	if err != nil || !slices.Equal(uids, []uint16{1, 2}) || !slices.Equal(values, []uint16{65535, 32768}) {
+		t.Fatalf("unset limit: %v %v %v", uids, values, err)
 	}
 }
