@@ -196,7 +196,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.health(w)
 		return
 	}
-	o := s.handle(r, &synapse)
+	o := s.handle(w, r, &synapse)
 	if o.durable != nil && o.status != http.StatusInternalServerError {
 		// The answer leaves only once its nonce is on disk.
 		if err := o.durable(r.Context()); err != nil {
@@ -223,7 +223,7 @@ func reject(status int, reason, msg string) outcome {
 	return outcome{status: status, reason: reason, msg: msg}
 }
 
-func (s *Server) handle(r *http.Request, synapse *string) outcome {
+func (s *Server) handle(w http.ResponseWriter, r *http.Request, synapse *string) outcome {
 	if r.Method != http.MethodPost {
 		return reject(http.StatusMethodNotAllowed, ReasonMethod, "use POST")
 	}
@@ -267,7 +267,8 @@ func (s *Server) handle(r *http.Request, synapse *string) outcome {
 		return reject(http.StatusForbidden, ReasonNoPermit, "caller has no validator permit and too little stake")
 	}
 
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, s.cfg.MaxRequestBytes))
+	// With w, an oversized body also closes the connection after the answer.
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxRequestBytes))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
