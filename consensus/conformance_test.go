@@ -176,6 +176,9 @@ func runBoth(t *testing.T, label string, in *Input) *Output {
 	if !reflect.DeepEqual(out, dense) {
 		t.Errorf("%s: sparse and dense outputs differ:\n sparse %s\n dense  %s", label, mustJSON(out), mustJSON(dense))
 	}
+	if unfused, err := epochUnfused(in); err != nil || !reflect.DeepEqual(out, unfused) {
+		t.Errorf("%s: fused and unfused sparse outputs differ (%v)", label, err)
+	}
 	return out
 }
 

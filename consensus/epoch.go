@@ -45,12 +45,21 @@ func (m sMat) lens() []int {
 // Epoch runs one Yuma consensus epoch on the sparse path (the one subtensor
 // runs on chain). It returns an error wrapping a sentinel of errors.go for a
 // malformed input and never panics.
+//
+// The steps are subtensor's, but matrices that the reference builds only to
+// read once (clipped weights, weights for bonds, bonds delta, normalised
+// bonds) are computed entry by entry where they are read, and column sums
+// are gathered while the matrix they sum is built. Every value goes through
+// the same fixed-point operations in the same order, so the bits are the
+// reference's; epoch_unfused_test.go keeps the step-by-step version and the
+// property test checks the three paths agree.
 func Epoch(in *Input) (*Output, error) {
 	if err := validate(in); err != nil {
 		return nil, err
 	}
 	p := newPrelude(in)
 	n := p.n
+	S := p.activeStake
 
 	// Weights: mask, then row-normalise.
 	lens := make([]int, n)
@@ -62,59 +71,104 @@ func Epoch(in *Input) (*Output, error) {
 		}
 	}
 	weights := newSMat(lens)
-	{
-		for i, row := range in.Weights {
-			for _, e := range row {
-				if p.weightKept(in, i, int(e.UID)) {
-					weights[i] = append(weights[i], sEntry{uint32(e.UID), fixed.I32F32FromU16(e.Value)})
-				}
+	for i, row := range in.Weights {
+		for _, e := range row {
+			if p.weightKept(in, i, int(e.UID)) {
+				weights[i] = append(weights[i], sEntry{uint32(e.UID), fixed.I32F32FromU16(e.Value)})
 			}
 		}
 	}
 	rowNormalizeSparse(weights)
 
-	// Consensus and validator trust.
-	preranks := matmulSparse(weights, p.activeStake, n)
-	cons := weightedMedianColSparse(p.activeStake, weights, n, p.kappa)
-	clipped := colClipSparse(weights, cons)
-	vtrust := rowSumSparse(clipped)
-
-	// Ranks, trust, incentive.
-	ranks := matmulSparse(clipped, p.activeStake, n)
+	// Consensus, clipped weights (min(consensus_j, w_ij); entries clipped to
+	// a zero threshold, which col_clip_sparse drops, add zero), validator
+	// trust and ranks.
+	preranks := matmulSparse(weights, S, n)
+	cons := weightedMedianColSparse(S, weights, n, p.kappa)
+	vtrust := make([]fx, n)
+	ranks := make([]fx, n)
+	for i, row := range weights {
+		si, vt := S[i], zero
+		for _, e := range row {
+			c := cons[e.j].Min(e.v)
+			vt = vt.WrappingAdd(c)
+			ranks[e.j] = ranks[e.j].SaturatingAdd(si.SaturatingMul(c))
+		}
+		vtrust[i] = vt
+	}
 	trust := vecdiv(ranks, preranks)
 	normalize(ranks)
 	incentive := ranks
 
-	// Bonds and dividends.
-	wfb := interpolateSparse(weights, clipped, p.penalty)
+	// Weights for bonds: interpolate(weights, clipped, bonds_penalty); its
+	// entries are a subset of the weights' entries.
+	wb := wfbFunc(p.penalty, cons)
+
 	var dividends []fx
 	var ema sMat
 	if in.Params.Yuma3Enabled {
-		bonds := p.storedBondsSparse(in, true)
-		ema = p.computeBondsSparse(wfb, bonds, cons)
-		norm := cloneSMat(ema)
-		colNormalizeSparse(norm, n)
-		total := make([]fx, n)
-		for i, row := range norm {
-			s := zero
-			for _, e := range row {
-				// mat_vec_mul_sparse (saturating) then row_sum_sparse.
-				s = s.WrappingAdd(e.v.SaturatingMul(incentive[e.j]))
-			}
-			total[i] = s
+		bonds, _ := p.storedBondsSparse(in, true, false)
+		var emaSums []fx
+		if p.liquidEnabled && anyNonZero(cons) {
+			ema, emaSums = p.liquidEmaSparse(weights, wb, bonds, cons)
+		} else {
+			ema, emaSums = matEmaFused(weights, wb, nil, nil, bonds, nil, p.emaAlphaClassic, n)
 		}
-		dividends = vecMul(total, p.activeStake)
+		// dividends_i = (sum_j (ema_ij / colsum_j) * incentive_j) * S_i
+		// (col-normalised copy, mat_vec_mul_sparse, row_sum_sparse, vec_mul).
+		dividends = make([]fx, n)
+		for i, row := range ema {
+			t := zero
+			for _, e := range row {
+				v := e.v
+				if d := emaSums[e.j]; !d.IsZero() {
+					v = v.SafeDiv(d)
+				}
+				t = t.WrappingAdd(v.SaturatingMul(incentive[e.j]))
+			}
+			dividends[i], _ = t.CheckedMul(S[i])
+		}
 		normalize(dividends)
 	} else {
-		bonds := p.storedBondsSparse(in, false)
-		colNormalizeSparse(bonds, n)
-		delta := rowHadamardSparse(wfb, p.activeStake)
-		colNormalizeSparse(delta, n)
-		ema = matEmaSparse(delta, bonds, p.emaAlphaClassic)
-		colNormalizeSparse(ema, n)
-		dividends = matmulTransposeSparse(ema, incentive)
+		bonds, bondSums := p.storedBondsSparse(in, false, true)
+		// Column sums of the bonds delta W_b * S (row_hadamard_sparse); the
+		// delta itself is recomputed where the EMA reads it.
+		deltaSums := make([]fx, n)
+		for i, row := range weights {
+			for _, e := range row {
+				if v, ok := wb(e); ok {
+					deltaSums[e.j] = deltaSums[e.j].SaturatingAdd(v.SaturatingMul(S[i]))
+				}
+			}
+		}
+		var emaSums []fx
+		ema, emaSums = matEmaFused(weights, wb, S, deltaSums, bonds, bondSums, p.emaAlphaClassic, n)
+		// Column-normalise the EMA, dividends d_i = sum_j incentive_j * b_ij
+		// (matmul_transpose_sparse), then column max-upscale for storage.
+		dividends = make([]fx, n)
+		maxes := make([]fx, n)
+		for i, row := range ema {
+			acc := zero
+			for k := range row {
+				e := &row[k]
+				if d := emaSums[e.j]; !d.IsZero() {
+					e.v = e.v.SafeDiv(d)
+				}
+				acc = acc.SaturatingAdd(incentive[e.j].SaturatingMul(e.v))
+				if maxes[e.j].Less(e.v) {
+					maxes[e.j] = e.v
+				}
+			}
+			dividends[i] = acc
+		}
 		normalize(dividends)
-		colMaxUpscaleSparse(ema, n)
+		for _, row := range ema {
+			for k := range row {
+				if d := maxes[row[k].j]; !d.IsZero() {
+					row[k].v = row[k].v.SafeDiv(d)
+				}
+			}
+		}
 	}
 
 	out := make([][]Entry, n)
@@ -133,18 +187,145 @@ func Epoch(in *Input) (*Output, error) {
 	return p.finish(in, ranks, trust, cons, vtrust, incentive, dividends, out), nil
 }
 
-func cloneSMat(m sMat) sMat {
-	c := newSMat(m.lens())
-	for i, r := range m {
-		c[i] = append(c[i], r...)
+// wfbFunc returns the entry map of interpolate_sparse(weights, clipped,
+// ratio): the weight for bonds of a weights entry and whether the entry
+// exists. ratio 0 returns the weights (zeros included), ratio 1 the clipped
+// weights (col_clip_sparse drops entries clipped to a non-positive
+// threshold), anything else the positive interpolations.
+func wfbFunc(ratio fx, cons []fx) func(sEntry) (fx, bool) {
+	switch {
+	case ratio.IsZero():
+		return func(e sEntry) (fx, bool) { return e.v, true }
+	case ratio == one:
+		return func(e sEntry) (fx, bool) {
+			t := cons[e.j]
+			if t.Less(e.v) {
+				return t, zero.Less(t)
+			}
+			return e.v, true
+		}
 	}
-	return c
+	return func(e sEntry) (fx, bool) {
+		v2 := e.v
+		if t := cons[e.j]; t.Less(e.v) {
+			v2 = zero
+			if zero.Less(t) {
+				v2 = t
+			}
+		}
+		v := e.v.SaturatingAdd(ratio.SaturatingMul(v2.SaturatingSub(e.v)))
+		return v, zero.Less(v)
+	}
+}
+
+// matEmaFused is mat_ema_sparse(new, old, alpha) where new is the weights
+// for bonds (wb over weights), times S_i and column-normalised by newSums
+// when S is given (the classic bonds delta), and old is the stored bonds,
+// column-normalised by oldSums when given. Entries are accumulated as the
+// reference's densified row (0 + alpha*new, then + (1-alpha)*old), positive
+// results kept; the column sums of the result are returned with it.
+func matEmaFused(weights sMat, wb func(sEntry) (fx, bool), S, newSums []fx, old sMat, oldSums []fx, alpha fx, n int) (sMat, []fx) {
+	oma := one.SaturatingSub(alpha)
+	newVal := func(i int, e sEntry) (fx, bool) {
+		v, ok := wb(e)
+		if !ok || S == nil {
+			return v, ok
+		}
+		v = v.SaturatingMul(S[i])
+		if d := newSums[e.j]; !d.IsZero() {
+			v = v.SafeDiv(d)
+		}
+		return v, true
+	}
+	oldVal := func(e sEntry) fx {
+		if oldSums != nil {
+			if d := oldSums[e.j]; !d.IsZero() {
+				return e.v.SafeDiv(d)
+			}
+		}
+		return e.v
+	}
+	out := newSMat(unionLens(weights, old))
+	sums := make([]fx, n)
+	for i := range weights {
+		rn, ro := weights[i], old[i]
+		x, y := 0, 0
+		for x < len(rn) || y < len(ro) {
+			var j uint32
+			acc := zero
+			switch {
+			case y >= len(ro) || (x < len(rn) && rn[x].j < ro[y].j):
+				j = rn[x].j
+				v, ok := newVal(i, rn[x])
+				x++
+				if !ok {
+					continue
+				}
+				acc = acc.SaturatingAdd(alpha.SaturatingMul(v))
+			case x >= len(rn) || ro[y].j < rn[x].j:
+				j = ro[y].j
+				acc = acc.SaturatingAdd(oma.SaturatingMul(oldVal(ro[y])))
+				y++
+			default:
+				j = rn[x].j
+				if v, ok := newVal(i, rn[x]); ok {
+					acc = acc.SaturatingAdd(alpha.SaturatingMul(v))
+				}
+				acc = acc.SaturatingAdd(oma.SaturatingMul(oldVal(ro[y])))
+				x++
+				y++
+			}
+			if zero.Less(acc) {
+				out[i] = append(out[i], sEntry{j, acc})
+				sums[j] = sums[j].SaturatingAdd(acc)
+			}
+		}
+	}
+	return out, sums
+}
+
+// liquidEmaSparse is compute_bonds_sparse with liquid alpha
+// (mat_ema_alpha_sparse with alpha_sigmoid alphas): only entries of the
+// weights-for-bonds row are emitted; the alpha of (i, j) depends on
+// consensus_j, w_ij and b_ij (zero when absent), so it is computed only
+// where it is used. Column sums of the result come with it.
+func (p *prelude) liquidEmaSparse(weights sMat, wb func(sEntry) (fx, bool), bonds sMat, cons []fx) (sMat, []fx) {
+	out := newSMat(weights.lens())
+	sums := make([]fx, p.n)
+	sg := p.liquid.prepare()
+	for i, rn := range weights {
+		ro := bonds[i]
+		y := 0
+		for _, e := range rn {
+			w, ok := wb(e)
+			if !ok {
+				continue
+			}
+			for y < len(ro) && ro[y].j < e.j {
+				y++
+			}
+			b := zero
+			if y < len(ro) && ro[y].j == e.j {
+				b = ro[y].v
+			}
+			a := sg.alpha(cons[e.j], w, b)
+			decayed := one.SaturatingSub(a).SaturatingMul(b)
+			inc := a.SaturatingMul(w).Max(zero)
+			v := decayed.SaturatingAdd(inc).Min(one)
+			if zero.Less(v) {
+				out[i] = append(out[i], sEntry{e.j, v})
+				sums[e.j] = sums[e.j].SaturatingAdd(v)
+			}
+		}
+	}
+	return out, sums
 }
 
 // storedBondsSparse reads the stored bonds (get_bonds_sparse, or its
 // fixed-proportion variant for Yuma3) without the columns of UIDs
 // registered since the last epoch (scalar_vec_mask_sparse_matrix).
-func (p *prelude) storedBondsSparse(in *Input, proportion bool) sMat {
+// With sums it also returns the column sums (saturating).
+func (p *prelude) storedBondsSparse(in *Input, proportion, sums bool) (sMat, []fx) {
 	lens := make([]int, p.n)
 	for i, row := range in.Bonds {
 		for _, e := range row {
@@ -166,7 +347,16 @@ func (p *prelude) storedBondsSparse(in *Input, proportion bool) sMat {
 			m[i] = append(m[i], sEntry{uint32(e.UID), v})
 		}
 	}
-	return m
+	if !sums {
+		return m, nil
+	}
+	cs := make([]fx, p.n)
+	for _, row := range m {
+		for _, e := range row {
+			cs[e.j] = cs[e.j].SaturatingAdd(e.v)
+		}
+	}
+	return m, cs
 }
 
 // rowNormalizeSparse is inplace_row_normalize_sparse.
@@ -184,18 +374,6 @@ func rowNormalizeSparse(m sMat) {
 	}
 }
 
-// rowSumSparse is row_sum_sparse (wrapping sums).
-func rowSumSparse(m sMat) []fx {
-	out := make([]fx, len(m))
-	for i, row := range m {
-		s := zero
-		for _, e := range row {
-			s = s.WrappingAdd(e.v)
-		}
-		out[i] = s
-	}
-	return out
-}
 
 // colNormalizeSparse is inplace_col_normalize_sparse (saturating sums).
 func colNormalizeSparse(m sMat, n int) {
@@ -214,24 +392,6 @@ func colNormalizeSparse(m sMat, n int) {
 	}
 }
 
-// colMaxUpscaleSparse is inplace_col_max_upscale_sparse.
-func colMaxUpscaleSparse(m sMat, n int) {
-	maxes := make([]fx, n)
-	for _, row := range m {
-		for _, e := range row {
-			if maxes[e.j].Less(e.v) {
-				maxes[e.j] = e.v
-			}
-		}
-	}
-	for _, row := range m {
-		for k := range row {
-			if d := maxes[row[k].j]; !d.IsZero() {
-				row[k].v = row[k].v.SafeDiv(d)
-			}
-		}
-	}
-}
 
 // matmulSparse is matmul_sparse: out_j = sum_i s_i * m_ij (saturating).
 func matmulSparse(m sMat, s []fx, n int) []fx {
@@ -245,90 +405,10 @@ func matmulSparse(m sMat, s []fx, n int) []fx {
 	return out
 }
 
-// matmulTransposeSparse is matmul_transpose_sparse: out_i = sum_j v_j * m_ij.
-func matmulTransposeSparse(m sMat, v []fx) []fx {
-	out := make([]fx, len(m))
-	for i, row := range m {
-		acc := zero
-		for _, e := range row {
-			acc = acc.SaturatingAdd(v[e.j].SaturatingMul(e.v))
-		}
-		out[i] = acc
-	}
-	return out
-}
 
-// colClipSparse is col_clip_sparse: values above the column threshold become
-// the threshold, or are dropped when the threshold is not positive.
-func colClipSparse(m sMat, th []fx) sMat {
-	out := newSMat(m.lens())
-	for i, row := range m {
-		for _, e := range row {
-			t := th[e.j]
-			if t.Less(e.v) {
-				if zero.Less(t) {
-					out[i] = append(out[i], sEntry{e.j, t})
-				}
-			} else {
-				out[i] = append(out[i], e)
-			}
-		}
-	}
-	return out
-}
 
-// interpolateSparse is interpolate_sparse: a + ratio*(b - a) entry-wise,
-// keeping positive results. The reference densifies each row; walking the
-// union of the two sorted rows gives the same values in the same order.
-func interpolateSparse(a, b sMat, ratio fx) sMat {
-	if ratio.IsZero() {
-		return a
-	}
-	if ratio == one {
-		return b
-	}
-	lens := make([]int, len(a))
-	for i := range a {
-		lens[i] = len(a[i]) + len(b[i])
-	}
-	out := newSMat(lens)
-	for i := range a {
-		ra, rb := a[i], b[i]
-		x, y := 0, 0
-		for x < len(ra) || y < len(rb) {
-			var j uint32
-			v1, v2 := zero, zero
-			switch {
-			case y >= len(rb) || (x < len(ra) && ra[x].j < rb[y].j):
-				j, v1 = ra[x].j, ra[x].v
-				x++
-			case x >= len(ra) || rb[y].j < ra[x].j:
-				j, v2 = rb[y].j, rb[y].v
-				y++
-			default:
-				j, v1, v2 = ra[x].j, ra[x].v, rb[y].v
-				x++
-				y++
-			}
-			v := v1.SaturatingAdd(ratio.SaturatingMul(v2.SaturatingSub(v1)))
-			if zero.Less(v) {
-				out[i] = append(out[i], sEntry{j, v})
-			}
-		}
-	}
-	return out
-}
 
-// rowHadamardSparse is row_hadamard_sparse: m_ij * s_i.
-func rowHadamardSparse(m sMat, s []fx) sMat {
-	out := newSMat(m.lens())
-	for i, row := range m {
-		for _, e := range row {
-			out[i] = append(out[i], sEntry{e.j, e.v.SaturatingMul(s[i])})
-		}
-	}
-	return out
-}
+
 
 // vecMul is vec_mul: element-wise checked product, zero on overflow.
 func vecMul(a, b []fx) []fx {
@@ -339,86 +419,14 @@ func vecMul(a, b []fx) []fx {
 	return out
 }
 
-// matEmaSparse is mat_ema_sparse: alpha*new + (1-alpha)*old entry-wise,
-// keeping positive results (accumulated as 0 + alpha*new, then + (1-alpha)*
-// old, like the reference's densified row; merged here row by row).
-func matEmaSparse(nw, old sMat, alpha fx) sMat {
-	oma := one.SaturatingSub(alpha)
-	lens := make([]int, len(nw))
-	for i := range nw {
-		lens[i] = len(nw[i]) + len(old[i])
-	}
-	out := newSMat(lens)
-	for i := range nw {
-		rn, ro := nw[i], old[i]
-		x, y := 0, 0
-		for x < len(rn) || y < len(ro) {
-			var j uint32
-			acc := zero
-			switch {
-			case y >= len(ro) || (x < len(rn) && rn[x].j < ro[y].j):
-				j = rn[x].j
-				acc = acc.SaturatingAdd(alpha.SaturatingMul(rn[x].v))
-				x++
-			case x >= len(rn) || ro[y].j < rn[x].j:
-				j = ro[y].j
-				acc = acc.SaturatingAdd(oma.SaturatingMul(ro[y].v))
-				y++
-			default:
-				j = rn[x].j
-				acc = acc.SaturatingAdd(alpha.SaturatingMul(rn[x].v))
-				acc = acc.SaturatingAdd(oma.SaturatingMul(ro[y].v))
-				x++
-				y++
-			}
-			if zero.Less(acc) {
-				out[i] = append(out[i], sEntry{j, acc})
-			}
-		}
-	}
-	return out
-}
 
-// computeBondsSparse is compute_bonds_sparse (Yuma3): liquid alpha when it
-// is enabled and some consensus is non-zero, else the fixed EMA.
-func (p *prelude) computeBondsSparse(wfb, bonds sMat, cons []fx) sMat {
-	if !(p.liquidEnabled && anyNonZero(cons)) {
-		return matEmaSparse(wfb, bonds, p.emaAlphaClassic)
-	}
-	// mat_ema_alpha_sparse with alphas from alpha_sigmoid. Only the
-	// entries of the new (weights) row are emitted; the alpha of (i, j)
-	// depends on consensus_j, w_ij and b_ij (zero when absent), so it is
-	// computed only where it is used.
-	out := newSMat(wfb.lens())
-	for i, rn := range wfb {
-		ro := bonds[i]
-		y := 0
-		for _, e := range rn {
-			for y < len(ro) && ro[y].j < e.j {
-				y++
-			}
-			b := zero
-			if y < len(ro) && ro[y].j == e.j {
-				b = ro[y].v
-			}
-			a := p.liquid.sigmoid(cons[e.j], e.v, b)
-			decayed := one.SaturatingSub(a).SaturatingMul(b)
-			inc := a.SaturatingMul(e.v).Max(zero)
-			v := decayed.SaturatingAdd(inc).Min(one)
-			if zero.Less(v) {
-				out[i] = append(out[i], sEntry{e.j, v})
-			}
-		}
-	}
-	return out
-}
 
 // weightedMedianColSparse is weighted_median_col_sparse: per column, the
 // stake-weighted median (at majority kappa) of the weights of the UIDs with
 // positive active stake.
 func weightedMedianColSparse(stake []fx, m sMat, n int, majority fx) []fx {
 	rowOf := make([]int32, n) // position among positive-stake rows, or -1
-	var useStake []fx
+	useStake := make([]fx, 0, n)
 	for i, s := range stake {
 		if zero.Less(s) {
 			rowOf[i] = int32(len(useStake))
@@ -432,51 +440,44 @@ func weightedMedianColSparse(stake []fx, m sMat, n int, majority fx) []fx {
 	minority := stakeSum.SaturatingSub(majority)
 	k := len(useStake)
 
-	// Column-major view of the positive-stake rows.
-	colLen := make([]int32, n+1)
+	// Columns are visited in blocks: the entries of each positive-stake row
+	// that fall in the block are copied into a small column-major buffer
+	// (cache-resident), one score vector per column.
+	rows := make([][]sEntry, 0, k)
 	for i, row := range m {
-		if rowOf[i] < 0 {
-			continue
-		}
-		for _, e := range row {
-			colLen[e.j+1]++
+		if rowOf[i] >= 0 {
+			rows = append(rows, row)
 		}
 	}
-	for j := 1; j <= n; j++ {
-		colLen[j] += colLen[j-1]
-	}
-	type cell struct {
-		k int32
-		v fx
-	}
-	cells := make([]cell, colLen[n])
-	fill := make([]int32, n)
-	copy(fill, colLen[:n])
-	for i, row := range m {
-		r := rowOf[i]
-		if r < 0 {
-			continue
-		}
-		for _, e := range row {
-			cells[fill[e.j]] = cell{r, e.v}
-			fill[e.j]++
-		}
-	}
-
 	median := make([]fx, n)
-	score := make([]fx, k)
+	if k == 0 {
+		return median
+	}
+	block := max(1, min(n, (1<<16)/k))
+	buf := make([]fx, block*k)
+	used := make([]bool, block)
+	cursor := make([]int, k)
 	wm := newMedianScratch(k)
-	for j := 0; j < n; j++ {
-		col := cells[colLen[j]:colLen[j+1]]
-		if len(col) == 0 {
-			continue // every score is zero: the median is zero
+	for base := 0; base < n; base += block {
+		end := min(base+block, n)
+		for r, row := range rows {
+			c := cursor[r]
+			for c < len(row) && int(row[c].j) < end {
+				col := int(row[c].j) - base
+				buf[col*k+r] = row[c].v
+				used[col] = true
+				c++
+			}
+			cursor[r] = c
 		}
-		for _, c := range col {
-			score[c.k] = c.v
-		}
-		median[j] = wm.weightedMedian(useStake, score, minority, zero, stakeSum)
-		for _, c := range col {
-			score[c.k] = zero
+		for col := 0; col < end-base; col++ {
+			if !used[col] {
+				continue // no entry: every score is zero, so is the median
+			}
+			score := buf[col*k : (col+1)*k]
+			median[base+col] = wm.weightedMedian(useStake, score, minority, zero, stakeSum)
+			clear(score)
+			used[col] = false
 		}
 	}
 	return median

@@ -148,7 +148,8 @@ func checkInvariants(t *testing.T, in *Input, out *Output) {
 	}
 }
 
-// TestSparseDenseAgree: Epoch and EpochDense give identical outputs.
+// TestSparseDenseAgree: Epoch, EpochDense and the step-by-step sparse
+// epochUnfused give identical outputs.
 func TestSparseDenseAgree(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 11))
 	iters := 3000
@@ -168,6 +169,10 @@ func TestSparseDenseAgree(t *testing.T) {
 		}
 		if !reflect.DeepEqual(sparse, dense) {
 			t.Fatalf("iter %d: outputs differ\n input  %s\n sparse %s\n dense  %s", it, mustJSON(in), mustJSON(sparse), mustJSON(dense))
+		}
+		unfused, err := epochUnfused(in)
+		if err != nil || !reflect.DeepEqual(sparse, unfused) {
+			t.Fatalf("iter %d: fused and unfused sparse differ (%v)\n input   %s\n fused   %s\n unfused %s", it, err, mustJSON(in), mustJSON(sparse), mustJSON(unfused))
 		}
 		checkInvariants(t, in, sparse)
 	}

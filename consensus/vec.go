@@ -158,22 +158,41 @@ var minus100 = fixed.I32F32FromInt(-100)
 func clampValue(v, low, high fx) fx { return v.Min(high).Max(low) }
 
 // sigmoid is alpha_sigmoid: the per-bond EMA coefficient of liquid alpha.
-// safe_exp there is exp(x) or 0 when exp fails.
 func (la *liquidAlpha) sigmoid(consensus, weight, bond fx) fx {
+	return la.prepare().alpha(consensus, weight, bond)
+}
+
+// sigmoidPrep holds the per-epoch constants of alpha_sigmoid.
+type sigmoidPrep struct {
+	low, high, span, k fx
+}
+
+func (la *liquidAlpha) prepare() sigmoidPrep {
+	return sigmoidPrep{
+		low:  la.low,
+		high: la.high,
+		span: la.high.SaturatingSub(la.low),
+		k:    la.steepness.SaturatingDiv(minus100),
+	}
+}
+
+// alpha is alpha_sigmoid: clamp(low + sigmoid * (high - low), low, high)
+// with sigmoid = 1 / (1 + exp(steepness/-100 * (diff - 0.5))), diff the
+// clamped buy (weight above consensus) or sell (bond above weight)
+// difference; safe_exp there is exp(x), or 0 when exp fails.
+func (s sigmoidPrep) alpha(consensus, weight, bond fx) fx {
 	diffBuy := clampValue(weight.SaturatingSub(consensus), zero, one)
 	diffSell := clampValue(bond.SaturatingSub(weight), zero, one)
 	combined := diffSell
 	if weight.Cmp(bond) >= 0 {
 		combined = diffBuy
 	}
-	x := la.steepness.SaturatingDiv(minus100).SaturatingMul(combined.SaturatingSub(fixed.I32F32Half))
-	e, ok := fixed.Exp(x)
+	e, ok := fixed.Exp(s.k.SaturatingMul(combined.SaturatingSub(fixed.I32F32Half)))
 	if !ok {
 		e = zero
 	}
-	s := one.SaturatingDiv(one.SaturatingAdd(e))
-	alpha := la.low.SaturatingAdd(s.SaturatingMul(la.high.SaturatingSub(la.low)))
-	return clampValue(alpha, la.low, la.high)
+	sig := one.SaturatingDiv(one.SaturatingAdd(e))
+	return clampValue(s.low.SaturatingAdd(sig.SaturatingMul(s.span)), s.low, s.high)
 }
 
 // prelude is everything before the weights: activity, stake, permits,

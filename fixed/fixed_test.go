@@ -286,6 +286,21 @@ func TestI32F32MulDivAgainstBig(t *testing.T) {
 		if ok != fits(want, 64) || (ok && got.Bits() != want.Int64()) {
 			t.Fatalf("%d*%d: got %d,%v want %v", a.Bits(), b.Bits(), got.Bits(), ok, want)
 		}
+		sat := a.SaturatingMul(b)
+		switch {
+		case ok:
+			if sat != got {
+				t.Fatalf("%d*%d: saturating %d, checked %d", a.Bits(), b.Bits(), sat.Bits(), got.Bits())
+			}
+		case (a.Bits() < 0) != (b.Bits() < 0):
+			if sat != I32F32Min {
+				t.Fatalf("%d*%d: saturating %d, want min", a.Bits(), b.Bits(), sat.Bits())
+			}
+		default:
+			if sat != I32F32Max {
+				t.Fatalf("%d*%d: saturating %d, want max", a.Bits(), b.Bits(), sat.Bits())
+			}
+		}
 		if b.IsZero() {
 			if _, ok := a.CheckedDiv(b); ok {
 				t.Fatal("division by zero succeeded")
@@ -400,6 +415,56 @@ func TestI96F32ToU64(t *testing.T) {
 	} {
 		if got := I96F32FromBits(tc.hi, tc.lo).ToU64Sat(); got != tc.want {
 			t.Errorf("(%d,%d).ToU64Sat() = %d, want %d", tc.hi, tc.lo, got, tc.want)
+		}
+	}
+}
+
+// expLiteral is transcendental::exp transcribed without the divSmall
+// shortcut, as the oracle for Exp.
+func expLiteral(x I32F32) (I32F32, bool) {
+	if x.IsZero() {
+		return I32F32One, true
+	}
+	if x == I32F32One {
+		return eI32F32, true
+	}
+	neg := x.Bits() < 0
+	if neg {
+		var ok bool
+		if x, ok = x.CheckedNeg(); !ok {
+			return I32F32{}, false
+		}
+	}
+	result, ok := x.CheckedAdd(I32F32One)
+	if !ok {
+		return I32F32{}, false
+	}
+	term := x
+	for i := int64(2); i < 32; i++ {
+		if term, ok = term.CheckedMul(x); !ok {
+			return I32F32{}, false
+		}
+		if term, ok = term.CheckedDiv(I32F32FromInt(i)); !ok {
+			return I32F32{}, false
+		}
+		if result, ok = result.CheckedAdd(term); !ok {
+			return I32F32{}, false
+		}
+	}
+	if neg {
+		return I32F32One.CheckedDiv(result)
+	}
+	return result, true
+}
+
+func TestExpMatchesLiteral(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for range 100000 {
+		x := I32F32FromBits(int64(r.Uint64()) >> (27 + r.UintN(37)))
+		got, ok := Exp(x)
+		want, wok := expLiteral(x)
+		if got != want || ok != wok {
+			t.Fatalf("exp(%v) = %v,%v; literal %v,%v", x, got, ok, want, wok)
 		}
 	}
 }

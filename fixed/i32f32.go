@@ -172,14 +172,15 @@ func (x I32F32) CheckedMul(y I32F32) (I32F32, bool) {
 
 // SaturatingMul is floor(x*y) clamped to [Min, Max].
 func (x I32F32) SaturatingMul(y I32F32) I32F32 {
-	r, ok := x.CheckedMul(y)
-	if !ok {
-		if (x.bits < 0) != (y.bits < 0) {
-			return I32F32Min
-		}
-		return I32F32Max
+	hi, lo := bits.Mul64(uint64(x.bits), uint64(y.bits))
+	// Signed correction (branch-free) gives the signed 128-bit product.
+	hi -= uint64(y.bits)&uint64(x.bits>>63) + uint64(x.bits)&uint64(y.bits>>63)
+	r := int64(hi<<32 | lo>>32)
+	if int64(hi)>>31 != r>>63 {
+		// Saturate by the sign of the exact product: Max ^ -1 = Min.
+		return I32F32{math.MaxInt64 ^ (x.bits^y.bits)>>63}
 	}
-	return r
+	return I32F32{r}
 }
 
 // CheckedDiv is x/y truncated toward zero, or ok=false when y is zero or

@@ -1,0 +1,309 @@
+package consensus
+
+import "github.com/yumachain/yuma/fixed"
+
+// epochUnfused is the sparse epoch written step by step as subtensor's
+// epoch_mechanism, one matrix per step, before the fusions of Epoch. The
+// property test checks that all three paths agree.
+func epochUnfused(in *Input) (*Output, error) {
+	if err := validate(in); err != nil {
+		return nil, err
+	}
+	p := newPrelude(in)
+	n := p.n
+
+	// Weights: mask, then row-normalise.
+	lens := make([]int, n)
+	for i, row := range in.Weights {
+		for _, e := range row {
+			if p.weightKept(in, i, int(e.UID)) {
+				lens[i]++
+			}
+		}
+	}
+	weights := newSMat(lens)
+	{
+		for i, row := range in.Weights {
+			for _, e := range row {
+				if p.weightKept(in, i, int(e.UID)) {
+					weights[i] = append(weights[i], sEntry{uint32(e.UID), fixed.I32F32FromU16(e.Value)})
+				}
+			}
+		}
+	}
+	rowNormalizeSparse(weights)
+
+	// Consensus and validator trust.
+	preranks := matmulSparse(weights, p.activeStake, n)
+	cons := weightedMedianColSparse(p.activeStake, weights, n, p.kappa)
+	clipped := colClipSparse(weights, cons)
+	vtrust := rowSumSparse(clipped)
+
+	// Ranks, trust, incentive.
+	ranks := matmulSparse(clipped, p.activeStake, n)
+	trust := vecdiv(ranks, preranks)
+	normalize(ranks)
+	incentive := ranks
+
+	// Bonds and dividends.
+	wfb := interpolateSparse(weights, clipped, p.penalty)
+	var dividends []fx
+	var ema sMat
+	if in.Params.Yuma3Enabled {
+		bonds, _ := p.storedBondsSparse(in, true, false)
+		ema = p.computeBondsSparse(wfb, bonds, cons)
+		norm := cloneSMat(ema)
+		colNormalizeSparse(norm, n)
+		total := make([]fx, n)
+		for i, row := range norm {
+			s := zero
+			for _, e := range row {
+				// mat_vec_mul_sparse (saturating) then row_sum_sparse.
+				s = s.WrappingAdd(e.v.SaturatingMul(incentive[e.j]))
+			}
+			total[i] = s
+		}
+		dividends = vecMul(total, p.activeStake)
+		normalize(dividends)
+	} else {
+		bonds, _ := p.storedBondsSparse(in, false, false)
+		colNormalizeSparse(bonds, n)
+		delta := rowHadamardSparse(wfb, p.activeStake)
+		colNormalizeSparse(delta, n)
+		ema = matEmaSparse(delta, bonds, p.emaAlphaClassic)
+		colNormalizeSparse(ema, n)
+		dividends = matmulTransposeSparse(ema, incentive)
+		normalize(dividends)
+		colMaxUpscaleSparse(ema, n)
+	}
+
+	out := make([][]Entry, n)
+	for i, row := range ema {
+		if !p.newPermits[i] {
+			continue
+		}
+		r := make([]Entry, 0, len(row))
+		for _, e := range row {
+			if be, ok := bondEntry(int(e.j), e.v); ok {
+				r = append(r, be)
+			}
+		}
+		out[i] = r
+	}
+	return p.finish(in, ranks, trust, cons, vtrust, incentive, dividends, out), nil
+}
+
+
+func cloneSMat(m sMat) sMat {
+	c := newSMat(m.lens())
+	for i, r := range m {
+		c[i] = append(c[i], r...)
+	}
+	return c
+}
+
+// colClipSparse is col_clip_sparse: values above the column threshold become
+// the threshold, or are dropped when the threshold is not positive.
+func colClipSparse(m sMat, th []fx) sMat {
+	out := newSMat(m.lens())
+	for i, row := range m {
+		for _, e := range row {
+			t := th[e.j]
+			if t.Less(e.v) {
+				if zero.Less(t) {
+					out[i] = append(out[i], sEntry{e.j, t})
+				}
+			} else {
+				out[i] = append(out[i], e)
+			}
+		}
+	}
+	return out
+}
+
+// interpolateSparse is interpolate_sparse: a + ratio*(b - a) entry-wise,
+// keeping positive results. The reference densifies each row; walking the
+// union of the two sorted rows gives the same values in the same order.
+func interpolateSparse(a, b sMat, ratio fx) sMat {
+	if ratio.IsZero() {
+		return a
+	}
+	if ratio == one {
+		return b
+	}
+	out := newSMat(unionLens(a, b))
+	for i := range a {
+		ra, rb := a[i], b[i]
+		x, y := 0, 0
+		for x < len(ra) || y < len(rb) {
+			var j uint32
+			v1, v2 := zero, zero
+			switch {
+			case y >= len(rb) || (x < len(ra) && ra[x].j < rb[y].j):
+				j, v1 = ra[x].j, ra[x].v
+				x++
+			case x >= len(ra) || rb[y].j < ra[x].j:
+				j, v2 = rb[y].j, rb[y].v
+				y++
+			default:
+				j, v1, v2 = ra[x].j, ra[x].v, rb[y].v
+				x++
+				y++
+			}
+			v := v1.SaturatingAdd(ratio.SaturatingMul(v2.SaturatingSub(v1)))
+			if zero.Less(v) {
+				out[i] = append(out[i], sEntry{j, v})
+			}
+		}
+	}
+	return out
+}
+
+// rowHadamardSparse is row_hadamard_sparse: m_ij * s_i.
+func rowHadamardSparse(m sMat, s []fx) sMat {
+	out := newSMat(m.lens())
+	for i, row := range m {
+		for _, e := range row {
+			out[i] = append(out[i], sEntry{e.j, e.v.SaturatingMul(s[i])})
+		}
+	}
+	return out
+}
+
+// matEmaSparse is mat_ema_sparse: alpha*new + (1-alpha)*old entry-wise,
+// keeping positive results (accumulated as 0 + alpha*new, then + (1-alpha)*
+// old, like the reference's densified row; merged here row by row).
+func matEmaSparse(nw, old sMat, alpha fx) sMat {
+	oma := one.SaturatingSub(alpha)
+	out := newSMat(unionLens(nw, old))
+	for i := range nw {
+		rn, ro := nw[i], old[i]
+		x, y := 0, 0
+		for x < len(rn) || y < len(ro) {
+			var j uint32
+			acc := zero
+			switch {
+			case y >= len(ro) || (x < len(rn) && rn[x].j < ro[y].j):
+				j = rn[x].j
+				acc = acc.SaturatingAdd(alpha.SaturatingMul(rn[x].v))
+				x++
+			case x >= len(rn) || ro[y].j < rn[x].j:
+				j = ro[y].j
+				acc = acc.SaturatingAdd(oma.SaturatingMul(ro[y].v))
+				y++
+			default:
+				j = rn[x].j
+				acc = acc.SaturatingAdd(alpha.SaturatingMul(rn[x].v))
+				acc = acc.SaturatingAdd(oma.SaturatingMul(ro[y].v))
+				x++
+				y++
+			}
+			if zero.Less(acc) {
+				out[i] = append(out[i], sEntry{j, acc})
+			}
+		}
+	}
+	return out
+}
+
+// computeBondsSparse is compute_bonds_sparse (Yuma3): liquid alpha when it
+// is enabled and some consensus is non-zero, else the fixed EMA.
+func (p *prelude) computeBondsSparse(wfb, bonds sMat, cons []fx) sMat {
+	if !(p.liquidEnabled && anyNonZero(cons)) {
+		return matEmaSparse(wfb, bonds, p.emaAlphaClassic)
+	}
+	// mat_ema_alpha_sparse with alphas from alpha_sigmoid. Only the
+	// entries of the new (weights) row are emitted; the alpha of (i, j)
+	// depends on consensus_j, w_ij and b_ij (zero when absent), so it is
+	// computed only where it is used.
+	out := newSMat(wfb.lens())
+	for i, rn := range wfb {
+		ro := bonds[i]
+		y := 0
+		for _, e := range rn {
+			for y < len(ro) && ro[y].j < e.j {
+				y++
+			}
+			b := zero
+			if y < len(ro) && ro[y].j == e.j {
+				b = ro[y].v
+			}
+			a := p.liquid.sigmoid(cons[e.j], e.v, b)
+			decayed := one.SaturatingSub(a).SaturatingMul(b)
+			inc := a.SaturatingMul(e.v).Max(zero)
+			v := decayed.SaturatingAdd(inc).Min(one)
+			if zero.Less(v) {
+				out[i] = append(out[i], sEntry{e.j, v})
+			}
+		}
+	}
+	return out
+}
+
+// matmulTransposeSparse is matmul_transpose_sparse: out_i = sum_j v_j * m_ij.
+func matmulTransposeSparse(m sMat, v []fx) []fx {
+	out := make([]fx, len(m))
+	for i, row := range m {
+		acc := zero
+		for _, e := range row {
+			acc = acc.SaturatingAdd(v[e.j].SaturatingMul(e.v))
+		}
+		out[i] = acc
+	}
+	return out
+}
+
+// colMaxUpscaleSparse is inplace_col_max_upscale_sparse.
+func colMaxUpscaleSparse(m sMat, n int) {
+	maxes := make([]fx, n)
+	for _, row := range m {
+		for _, e := range row {
+			if maxes[e.j].Less(e.v) {
+				maxes[e.j] = e.v
+			}
+		}
+	}
+	for _, row := range m {
+		for k := range row {
+			if d := maxes[row[k].j]; !d.IsZero() {
+				row[k].v = row[k].v.SafeDiv(d)
+			}
+		}
+	}
+}
+
+// rowSumSparse is row_sum_sparse (wrapping sums).
+func rowSumSparse(m sMat) []fx {
+	out := make([]fx, len(m))
+	for i, row := range m {
+		s := zero
+		for _, e := range row {
+			s = s.WrappingAdd(e.v)
+		}
+		out[i] = s
+	}
+	return out
+}
+
+// unionLens is, per row, the number of distinct columns of a and b.
+func unionLens(a, b sMat) []int {
+	lens := make([]int, len(a))
+	for i := range a {
+		ra, rb := a[i], b[i]
+		x, y, c := 0, 0, 0
+		for x < len(ra) && y < len(rb) {
+			switch {
+			case ra[x].j < rb[y].j:
+				x++
+			case rb[y].j < ra[x].j:
+				y++
+			default:
+				x++
+				y++
+			}
+			c++
+		}
+		lens[i] = c + len(ra) - x + len(rb) - y
+	}
+	return lens
+}
