@@ -374,7 +374,6 @@ func rowNormalizeSparse(m sMat) {
 	}
 }
 
-
 // colNormalizeSparse is inplace_col_normalize_sparse (saturating sums).
 func colNormalizeSparse(m sMat, n int) {
 	sums := make([]fx, n)
@@ -392,7 +391,6 @@ func colNormalizeSparse(m sMat, n int) {
 	}
 }
 
-
 // matmulSparse is matmul_sparse: out_j = sum_i s_i * m_ij (saturating).
 func matmulSparse(m sMat, s []fx, n int) []fx {
 	out := make([]fx, n)
@@ -405,11 +403,6 @@ func matmulSparse(m sMat, s []fx, n int) []fx {
 	return out
 }
 
-
-
-
-
-
 // vecMul is vec_mul: element-wise checked product, zero on overflow.
 func vecMul(a, b []fx) []fx {
 	out := make([]fx, len(a))
@@ -418,8 +411,6 @@ func vecMul(a, b []fx) []fx {
 	}
 	return out
 }
-
-
 
 // weightedMedianColSparse is weighted_median_col_sparse: per column, the
 // stake-weighted median (at majority kappa) of the weights of the UIDs with

@@ -93,7 +93,6 @@ func epochUnfused(in *Input) (*Output, error) {
 	return p.finish(in, ranks, trust, cons, vtrust, incentive, dividends, out), nil
 }
 
-
 func cloneSMat(m sMat) sMat {
 	c := newSMat(m.lens())
 	for i, r := range m {
