@@ -73,6 +73,11 @@ validators, a Yuma consensus simulator and a one-command local network.`,
 		newEmissionCmd(),
 		newWalletCmd(),
 		newChainCmd(),
+		newSubnetCmd(),
+		newNeuronCmd(),
+		newStakeCmd(),
+		newDelegateCmd(),
+		newWeightsCmd(),
 		newSimCmd(),
 	)
 	return root

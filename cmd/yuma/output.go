@@ -184,13 +184,27 @@ var walletCodes = []struct {
 
 // txHints say what to do after the chain refuses a transaction.
 var txHints = map[string]string{
-	"bad_nonce":            "another transaction from this account may be pending: wait for it to land, then retry",
-	"fee_too_low":          "raise --fee",
-	"cannot_pay_fee":       "fund the account first (see `yuma wallet balance`)",
-	"insufficient_balance": "check `yuma wallet balance`",
-	"wrong_chain_id":       "--rpc points at a node of another chain",
-	"duplicate_tx":         "it was already submitted: look it up with `yuma chain tx HASH`",
-	"bad_signature":        "the key does not match the account: check --wallet and --hotkey",
+	"bad_nonce":                 "another transaction from this account may be pending: wait for it to land, then retry",
+	"fee_too_low":               "raise --fee",
+	"cannot_pay_fee":            "fund the account first (see `yuma wallet balance`)",
+	"insufficient_balance":      "check `yuma wallet balance`",
+	"wrong_chain_id":            "--rpc points at a node of another chain",
+	"duplicate_tx":              "it was already submitted: look it up with `yuma chain tx HASH`",
+	"bad_signature":             "the key does not match the account: check --wallet and --hotkey",
+	"commit_reveal_enabled":     "this subnet takes weights by commit and reveal: use `yuma weights commit`, then `yuma weights reveal`",
+	"commit_reveal_disabled":    "this subnet takes weights directly: use `yuma weights set`",
+	"incorrect_weights_version": "pass --version-key (see weights_version in `yuma subnet hyperparameters`)",
+	"hotkey_not_registered":     "register it first with `yuma neuron register`",
+	"hotkey_not_found":          "the hotkey must be registered on a subnet before stake can go behind it",
+	"not_subnet_owner":          "sign with the owner's wallet (--wallet)",
+	"not_hotkey_owner":          "sign with the wallet whose coldkey registered the hotkey",
+	"unknown_hyperparameter":    "see the names with `yuma subnet hyperparameters`",
+	"subnet_not_found":          "see `yuma subnet list`",
+	"registration_disabled":     "the subnet owner has turned registration off",
+	"hotkey_already_registered": "see `yuma wallet overview`",
+	"admin_freeze_window":       "retry after the subnet's epoch",
+	"no_validator_permit":       "only validators with a permit may set weights on others; stake more, or wait for the next epoch",
+	"stake_too_low":             "see min_stake of the chain",
 }
 
 // classify turns any error into a cliError with a code and one line.
@@ -633,7 +647,11 @@ type submitOpts struct {
 	spend uint64
 	// what says in words what the transaction does, for progress lines.
 	what string
+	// hotkeySigner: a hotkey signs (and pays the fee).
+	hotkeySigner bool
 }
+
+func pubAddr(k *ecdsa.PrivateKey) types.Address { return crypto.PubkeyToAddress(k.PublicKey) }
 
 // submit signs and submits a call, waits for inclusion unless --no-wait,
 // and turns a failed receipt into an error that explains it.
@@ -658,7 +676,11 @@ func (g *globals) submit(ctx context.Context, o submitOpts) (txJSON, error) {
 		if o.spend > 0 {
 			need = g.amountText(o.spend) + " plus the " + need
 		}
-		return txJSON{}, &cliError{Code: "insufficient_balance", Msg: fmt.Sprintf("%s exceeds the free balance %s of %s: nothing was sent (check `yuma wallet balance`)", need, g.amountText(bal), from.Hex())}
+		hint := "check `yuma wallet balance`"
+		if o.hotkeySigner {
+			hint = fmt.Sprintf("the hotkey signs and pays the fee: send it some TAO with `yuma wallet transfer --to %s/%s`", g.walletName, g.hotkeyName)
+		}
+		return txJSON{}, &cliError{Code: "insufficient_balance", Msg: fmt.Sprintf("%s exceeds the free balance %s of %s: nothing was sent (%s)", need, g.amountText(bal), from.Hex(), hint)}
 	}
 	tx, err := types.NewTx(gen.ChainID, acc.Nonce, fee, o.call)
 	if err != nil {

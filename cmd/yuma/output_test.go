@@ -32,6 +32,15 @@ const (
 	testPW         = "pw-for-cli-tests"
 )
 
+// testSubnetGenesis makes subnets cheap and fast: a 10 TAO lock, 1 TAO
+// registration, 20-block tempo, weights once per 8 blocks, no freeze window.
+const testSubnetGenesis = `{
+  "network_min_lock": "10000000000", "network_rate_limit": 1, "admin_freeze_window": 0,
+  "hyperparam_rate_limit_tempos": 0,
+  "subnet_defaults": {"tempo": 20, "weights_rate_limit": 8, "serving_rate_limit": 0, "max_regs_per_block": 8,
+    "target_regs_per_interval": 8, "initial_burn": 1000000000, "min_burn": 1000000, "max_burn": 100000000000}
+}`
+
 // syncBuffer is a goroutine-safe bytes.Buffer for logs.
 type syncBuffer struct {
 	mu sync.Mutex
@@ -72,6 +81,7 @@ func startCLIChain(t *testing.T) string {
 		nodes, _, err := node.InitTestnet(dir, node.TestnetOptions{
 			Nodes: 1, ChainID: "yuma-cli-test", Params: chain.Params{MinFee: 1000}, Admin: faucet,
 			Accounts: []chain.GenesisAccount{{Address: faucet, Balance: chain.U64(1_000_000 * chain.RaoPerTAO)}},
+			Modules:  map[string]json.RawMessage{"subnet": json.RawMessage(testSubnetGenesis)},
 			Configure: func(_ int, c *node.Config) {
 				c.Consensus.BlockTime = node.Duration{Duration: 250 * time.Millisecond}
 				c.Consensus.TimeoutPropose = node.Duration{Duration: time.Second}
@@ -193,6 +203,13 @@ func (e *cliEnv) okJSON(schema string, v any, args ...string) cliResult {
 	return r
 }
 
+func mustUnmarshal(t *testing.T, s string, v any) {
+	t.Helper()
+	if err := json.Unmarshal([]byte(s), v); err != nil {
+		t.Fatalf("%v\n%s", err, s)
+	}
+}
+
 // fails runs the CLI and checks it fails with exactly one clear line on
 // stderr that contains every want.
 func (e *cliEnv) fails(want []string, args ...string) cliResult {
@@ -207,7 +224,13 @@ func (e *cliEnv) fails(want []string, args ...string) cliResult {
 
 func checkErrorLine(t *testing.T, stderr string, want ...string) {
 	t.Helper()
-	lines := strings.Split(strings.TrimRight(stderr, "\n"), "\n")
+	var lines []string
+	for _, l := range strings.Split(strings.TrimRight(stderr, "\n"), "\n") {
+		// A transaction that failed on chain was first reported as submitted.
+		if !strings.HasSuffix(l, ", waiting for inclusion") {
+			lines = append(lines, l)
+		}
+	}
 	if len(lines) != 1 || !strings.HasPrefix(lines[0], "error: ") {
 		t.Fatalf("stderr is not one error line:\n%s", stderr)
 	}

@@ -780,7 +780,7 @@ func newWalletOverviewCmd(g *globals) *cobra.Command {
 				hj := overviewHotkeyJSON{Name: hk.Name, Address: hk.Address.Hex(), Stake: amountOf(0), Registrations: []registrationJSON{}}
 				if cold != (types.Address{}) {
 					s, err := g.stakeBehind(ctx, cold, hk.Address)
-					if err != nil {
+					if err != nil && err != errNoQuery {
 						return err
 					}
 					hj.Stake = amountOf(s)
