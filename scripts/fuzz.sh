@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Runs every fuzz target of the module briefly (default 10s each; pass a
+# duration such as 1m for longer runs). Fuzz targets are found by name
+# (func FuzzXxx in *_test.go), so new ones are picked up automatically.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dur="${1:-10s}"
+fail=0
+while IFS=: read -r file name; do
+  pkg="./$(dirname "$file")"
+  echo "-- $pkg $name ($dur)"
+  if ! go test -run '^$' -fuzz "^${name}\$" -fuzztime "$dur" "$pkg" >/tmp/fuzz-$$.log 2>&1; then
+    cat /tmp/fuzz-$$.log
+    fail=1
+  fi
+done < <(grep -rHo --include='*_test.go' -E '^func Fuzz[A-Za-z0-9_]+' . | sed -E 's#^\./##; s#func ##' | sort -u)
+rm -f /tmp/fuzz-$$.log
+exit $fail
