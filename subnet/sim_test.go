@@ -1,11 +1,14 @@
 package subnet
 
 import (
+	"flag"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"strconv"
 	"testing"
 
+	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/yumachain/yuma/chain"
 	"github.com/yumachain/yuma/types"
 )
@@ -264,5 +267,32 @@ func TestDeterminism(t *testing.T) {
 	c, _ := runSim(t, 8, 120)
 	if a.st.Dump() == c.st.Dump() {
 		t.Fatal("different seeds gave the same state: the comparison is vacuous")
+	}
+}
+
+var rewrite = flag.Bool("rewrite", false, "rewrite testdata golden files")
+
+// TestStateDigest pins the state after a seeded simulation, so every
+// architecture (GOARCH=386, arm64, amd64 v1/v3) must reproduce it bit for
+// bit. Regenerate with -rewrite after an intended change of rules or
+// layout.
+func TestStateDigest(t *testing.T) {
+	e, _ := runSim(t, 7, 120)
+	got := crypto.Keccak256Hash([]byte(e.st.Dump())).Hex() + "\n"
+	const file = "testdata/sim120.digest"
+	if *rewrite {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != string(want) {
+		t.Fatalf("state digest %s, golden %s", got, want)
 	}
 }
