@@ -78,6 +78,7 @@ validators, a Yuma consensus simulator and a one-command local network.`,
 		newStakeCmd(),
 		newDelegateCmd(),
 		newWeightsCmd(),
+		newMetagraphCmd(),
 		newSimCmd(),
 	)
 	return root

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/yumachain/yuma/rpc"
 	"github.com/yumachain/yuma/types"
 )
 
@@ -302,41 +303,99 @@ func newDelegateSetTakeCmd(g *globals) *cobra.Command {
 	return c
 }
 
-// ---- queries (until the subnet RPC lands) ----
+// ---- queries ----
 
-// errNoQuery: the node cannot answer a subnet query yet.
-var errNoQuery = &cliError{Code: "unsupported", Msg: "the node does not serve subnet queries yet: upgrade the node"}
+// errNoQuery: the node does not serve the subnet module's queries.
+var errNoQuery = &cliError{Code: "unsupported", Msg: "the node does not serve subnet queries (stake_get, subnet_*): upgrade the node or point --rpc at a newer one"}
+
+// query maps "method not found" to errNoQuery.
+func query(err error) error {
+	if ok, err := optional(err); !ok && err == nil {
+		return errNoQuery
+	}
+	return err
+}
 
 type stakeEntry struct {
 	hotkey types.Address
 	amount uint64
 }
 
-// stakeBehind is coldkey's stake behind hotkey.
-func (g *globals) stakeBehind(ctx context.Context, coldkey, hotkey types.Address) (uint64, error) {
-	return 0, errNoQuery
-}
-
 // stakesOf lists coldkey's stake by hotkey, and the height read.
 func (g *globals) stakesOf(ctx context.Context, coldkey types.Address) ([]stakeEntry, uint64, error) {
-	return nil, 0, errNoQuery
+	cl, err := g.client()
+	if err != nil {
+		return nil, 0, err
+	}
+	h, err := cl.Head(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	height := h.Height
+	si, err := cl.StakeGet(ctx, coldkey, rpc.Height(&height))
+	if err != nil {
+		return nil, 0, query(err)
+	}
+	var out []stakeEntry
+	for _, s := range si.Stakes {
+		out = append(out, stakeEntry{s.Hotkey, uint64(s.Amount)})
+	}
+	return out, height, nil
+}
+
+// stakeBehind is coldkey's stake behind hotkey.
+func (g *globals) stakeBehind(ctx context.Context, coldkey, hotkey types.Address) (uint64, error) {
+	es, _, err := g.stakesOf(ctx, coldkey)
+	if err != nil {
+		return 0, err
+	}
+	for _, e := range es {
+		if e.hotkey == hotkey {
+			return e.amount, nil
+		}
+	}
+	return 0, nil
 }
 
 // coldkeyStake is the total stake a coldkey has behind all hotkeys.
 func (g *globals) coldkeyStake(ctx context.Context, coldkey types.Address) (uint64, error) {
-	return 0, nil
+	es, _, err := g.stakesOf(ctx, coldkey)
+	var total uint64
+	for _, e := range es {
+		total += e.amount
+	}
+	return total, err
 }
 
 // registrationJSON is one subnet a hotkey is registered on.
 type registrationJSON struct {
-	NetUID    uint16 `json:"netuid"`
-	UID       uint16 `json:"uid"`
-	Incentive string `json:"incentive"`
-	Dividends string `json:"dividends"`
-	Axon      string `json:"axon"`
+	NetUID          uint16     `json:"netuid"`
+	UID             uint16     `json:"uid"`
+	Incentive       uint16     `json:"incentive"` // u16 of 65535, last epoch
+	Dividends       uint16     `json:"dividends"` // u16 of 65535, last epoch
+	Emission        amountJSON `json:"emission"`  // earned in the last epoch
+	ValidatorPermit bool       `json:"validator_permit"`
+	Axon            string     `json:"axon"` // host:port, or "" if not served
 }
 
 // registrations lists where hotkey is registered.
 func (g *globals) registrations(ctx context.Context, hotkey types.Address) ([]registrationJSON, error) {
-	return []registrationJSON{}, nil
+	cl, err := g.client()
+	if err != nil {
+		return nil, err
+	}
+	ns, err := cl.SubnetNeuron(ctx, hotkey, nil)
+	if err != nil {
+		return nil, query(err)
+	}
+	out := []registrationJSON{}
+	for _, n := range ns {
+		r := registrationJSON{NetUID: n.NetUID, UID: n.UID, Incentive: n.Incentive, Dividends: n.Dividends,
+			Emission: amountOf(uint64(n.Emission)), ValidatorPermit: n.ValidatorPermit}
+		if n.Axon != nil {
+			r.Axon = n.Axon.Endpoint
+		}
+		out = append(out, r)
+	}
+	return out, nil
 }

@@ -2,15 +2,18 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/yumachain/yuma/rpc"
+	"github.com/yumachain/yuma/subnet"
 	"github.com/yumachain/yuma/types"
 )
 
@@ -255,6 +258,15 @@ becomes the hotkey's owner. On netuid 0 (root) nothing is burned.`,
 			if err != nil {
 				return err
 			}
+			if regs, err := g.registrations(ctx, hot); err == nil {
+				for _, r := range regs {
+					if r.NetUID == n {
+						return &cliError{Code: "hotkey_already_registered", Msg: fmt.Sprintf("hotkey already registered: %s is uid %d on subnet %d: nothing was sent (see `yuma wallet overview`)", hot.Hex(), r.UID, n)}
+					}
+				}
+			} else if err != errNoQuery {
+				return err
+			}
 			var cost uint64
 			if n != 0 {
 				if cost, _, err = g.burnCost(ctx, n); err != nil {
@@ -374,25 +386,372 @@ func ipString(b []byte) string {
 }
 
 // lockCost is the current network lock cost; ok is false when the node
-// cannot say.
+// cannot say. It refuses early when the network rate limit would.
 func (g *globals) lockCost(ctx context.Context) (uint64, bool, error) {
-	return 0, false, nil
+	cl, err := g.client()
+	if err != nil {
+		return 0, false, err
+	}
+	lc, err := cl.SubnetLockCost(ctx, nil)
+	if ok, err := optional(err); !ok {
+		return 0, false, err
+	}
+	if lc.RegistrationOpensAt > lc.Block {
+		return 0, false, &cliError{Code: "network_rate_limited", RetryAt: lc.RegistrationOpensAt,
+			Msg: "network rate limited: a network was registered too recently; " + g.retryText(lc.RegistrationOpensAt) + ": nothing was sent"}
+	}
+	return uint64(lc.Cost), true, nil
 }
 
 // burnCost is a subnet's current registration cost; ok is false when the
-// node cannot say.
+// node cannot say. It refuses early when the subnet takes no
+// registrations.
 func (g *globals) burnCost(ctx context.Context, netuid uint16) (uint64, bool, error) {
-	return 0, false, nil
+	cl, err := g.client()
+	if err != nil {
+		return 0, false, err
+	}
+	bc, err := cl.SubnetBurnCost(ctx, netuid, nil)
+	if ok, err := optional(err); !ok {
+		return 0, false, g.notFoundSubnet(err, netuid)
+	}
+	if !bc.RegistrationAllowed {
+		return 0, false, &cliError{Code: "registration_disabled", Msg: fmt.Sprintf("registration is disabled on subnet %d: nothing was sent", netuid)}
+	}
+	return uint64(bc.Cost), true, nil
 }
 
-func newSubnetListCmd(g *globals) *cobra.Command { return &cobra.Command{Use: "list", Hidden: true} }
-func newSubnetShowCmd(g *globals) *cobra.Command { return &cobra.Command{Use: "show", Hidden: true} }
+// notFoundSubnet explains an RPC not-found for a netuid.
+func (g *globals) notFoundSubnet(err error, netuid uint16) error {
+	var re *rpc.Error
+	if errors.As(err, &re) && re.Code == rpc.CodeNotFound {
+		return &cliError{Code: "subnet_not_found", Msg: fmt.Sprintf("subnet %d does not exist: see `yuma subnet list`", netuid)}
+	}
+	return query(err)
+}
+
+// headHeight reads the head so a command's queries all see one block.
+func (g *globals) headHeight(ctx context.Context) (*rpc.Client, uint64, error) {
+	cl, err := g.client()
+	if err != nil {
+		return nil, 0, err
+	}
+	h, err := cl.Head(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	return cl, h.Height, nil
+}
+
+// ---- list and show ----
+
+type subnetJSON struct {
+	NetUID            uint16     `json:"netuid"`
+	Owner             string     `json:"owner"`        // coldkey; zero address for root
+	OwnerHotkey       string     `json:"owner_hotkey"` // zero address for root
+	RegisteredAt      uint64     `json:"registered_at"`
+	N                 uint16     `json:"n"`
+	MaxUIDs           uint16     `json:"max_uids"`
+	Tempo             uint16     `json:"tempo"`
+	EmissionShare     uint16     `json:"emission_share"` // u16 of 65535
+	PendingEmission   amountJSON `json:"pending_emission"`
+	Lock              amountJSON `json:"lock"`
+	BurnCost          amountJSON `json:"burn_cost"`
+	LastEpoch         uint64     `json:"last_epoch"`
+	LastEpochEmission amountJSON `json:"last_epoch_emission"`
+}
+
+func subnetOf(s subnet.SubnetSummary) subnetJSON {
+	return subnetJSON{
+		NetUID: s.NetUID, Owner: s.Owner.Hex(), OwnerHotkey: s.OwnerHotkey.Hex(), RegisteredAt: s.RegisteredAt,
+		N: s.N, MaxUIDs: s.MaxUIDs, Tempo: s.Tempo, EmissionShare: s.EmissionShare,
+		PendingEmission: amountOf(uint64(s.PendingEmission)), Lock: amountOf(uint64(s.Lock)), BurnCost: amountOf(uint64(s.BurnCost)),
+		LastEpoch: s.LastEpoch, LastEpochEmission: amountOf(uint64(s.LastEpochEmission)),
+	}
+}
+
+type subnetListJSON struct {
+	Height  uint64       `json:"height"`
+	Subnets []subnetJSON `json:"subnets"`
+}
+
+func newSubnetListCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:     "list",
+		Short:   "List every subnet (root, netuid 0, first)",
+		Example: "  yuma subnet list\n  yuma subnet list --json",
+		Args:    noArgsHint,
+		RunE: g.run(func(ctx context.Context, cmd *cobra.Command, _ []string) error {
+			cl, h, err := g.headHeight(ctx)
+			if err != nil {
+				return err
+			}
+			ss, err := cl.SubnetList(ctx, rpc.Height(&h))
+			if err != nil {
+				return query(err)
+			}
+			out := subnetListJSON{Height: h, Subnets: []subnetJSON{}}
+			for _, s := range ss {
+				out.Subnets = append(out.Subnets, subnetOf(s))
+			}
+			return g.emit(out, func(w io.Writer) {
+				fmt.Fprintf(w, "%d subnets at block %d\n", len(out.Subnets), h)
+				var rows [][]string
+				for _, s := range out.Subnets {
+					owner := s.Owner
+					if s.NetUID == 0 {
+						owner = "(root)"
+					}
+					rows = append(rows, []string{strconv.Itoa(int(s.NetUID)), fmt.Sprintf("%d/%d", s.N, s.MaxUIDs), strconv.Itoa(int(s.Tempo)),
+						u16Fraction(s.EmissionShare), g.amountText(mustRao(s.BurnCost)), g.amountText(mustRao(s.Lock)), owner})
+				}
+				table(w, []string{"NETUID", "UIDS", "TEMPO", "EMISSION", "BURN", "LOCK", "OWNER"}, rows)
+			})
+		}),
+	}
+}
+
+type subnetShowJSON struct {
+	subnetJSON
+	Height           uint64      `json:"height"`
+	RegsThisInterval uint16      `json:"regs_this_interval"`
+	LastAdjustment   uint64      `json:"last_adjustment"`
+	NextEpoch        uint64      `json:"next_epoch"`
+	Hyperparameters  []hyperJSON `json:"hyperparameters"`
+}
+
+func newSubnetShowCmd(g *globals) *cobra.Command {
+	var netuid int
+	c := &cobra.Command{
+		Use:     "show",
+		Short:   "Show one subnet: owner, size, costs, next epoch and hyperparameters",
+		Example: "  yuma subnet show --netuid 1\n  yuma subnet show --netuid 1 --json",
+		Args:    noArgsHint,
+		RunE: g.run(func(ctx context.Context, cmd *cobra.Command, _ []string) error {
+			n, err := checkNetuid(netuid)
+			if err != nil {
+				return err
+			}
+			cl, h, err := g.headHeight(ctx)
+			if err != nil {
+				return err
+			}
+			si, err := cl.SubnetInfo(ctx, n, rpc.Height(&h))
+			if err != nil {
+				return g.notFoundSubnet(err, n)
+			}
+			hp, err := hyperList(si.Hyperparameters)
+			if err != nil {
+				return err
+			}
+			out := subnetShowJSON{subnetJSON: subnetOf(si.SubnetSummary), Height: h, RegsThisInterval: si.RegsThisInterval,
+				LastAdjustment: si.LastAdjustment, NextEpoch: si.NextEpoch, Hyperparameters: hp}
+			return g.emit(out, func(w io.Writer) {
+				fmt.Fprintf(w, "subnet %d at block %d\n", n, h)
+				table(w, []string{"FIELD", "VALUE"}, [][]string{
+					{"owner", out.Owner}, {"owner hotkey", out.OwnerHotkey}, {"registered at", strconv.FormatUint(out.RegisteredAt, 10)},
+					{"uids", fmt.Sprintf("%d of %d", out.N, out.MaxUIDs)}, {"tempo", strconv.Itoa(int(out.Tempo))},
+					{"next epoch", fmt.Sprintf("block %d (in %d blocks)", out.NextEpoch, out.NextEpoch-min(out.NextEpoch, h))},
+					{"last epoch", strconv.FormatUint(out.LastEpoch, 10)}, {"emission share", u16Fraction(out.EmissionShare)},
+					{"pending emission", g.amountText(mustRao(out.PendingEmission))}, {"last epoch emission", g.amountText(mustRao(out.LastEpochEmission))},
+					{"registration cost", g.amountText(mustRao(out.BurnCost))}, {"locked", g.amountText(mustRao(out.Lock))},
+					{"registrations this interval", strconv.Itoa(int(out.RegsThisInterval))},
+				})
+				fmt.Fprintln(w)
+				printHyper(w, hp)
+			})
+		}),
+	}
+	netuidFlag(c, &netuid)
+	return c
+}
+
+// ---- hyperparameters ----
+
+// hyperJSON is one hyperparameter. Values are text: whole numbers (exact
+// beyond 2^53) or true/false.
+type hyperJSON struct {
+	Name       string `json:"name"`
+	Value      string `json:"value"`
+	SettableBy string `json:"settable_by"` // "owner" (owner or admin), "admin", or "none"
+}
+
+// hyperList turns the RPC's hyperparameters into a list sorted by name,
+// saying who may set each.
+func hyperList(hp subnet.HyperparametersInfo) ([]hyperJSON, error) {
+	b, err := json.Marshal(hp)
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		return nil, err
+	}
+	who := map[string]string{}
+	for _, h := range subnet.HyperparameterNames() {
+		who[h.Name] = "owner"
+		if h.RootOnly {
+			who[h.Name] = "admin"
+		}
+	}
+	out := []hyperJSON{}
+	for k, v := range m {
+		by := who[k]
+		if by == "" {
+			by = "none"
+		}
+		out = append(out, hyperJSON{Name: k, Value: fmt.Sprint(v), SettableBy: by})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+func printHyper(w io.Writer, hp []hyperJSON) {
+	var rows [][]string
+	for _, h := range hp {
+		rows = append(rows, []string{h.Name, h.Value, h.SettableBy})
+	}
+	table(w, []string{"HYPERPARAMETER", "VALUE", "SET BY"}, rows)
+}
+
+type subnetHyperJSON struct {
+	NetUID          uint16      `json:"netuid"`
+	Height          uint64      `json:"height"`
+	Hyperparameters []hyperJSON `json:"hyperparameters"`
+}
+
 func newSubnetHyperparamsCmd(g *globals) *cobra.Command {
-	return &cobra.Command{Use: "hyperparameters", Hidden: true}
+	var netuid int
+	c := &cobra.Command{
+		Use:     "hyperparameters",
+		Aliases: []string{"hparams"},
+		Short:   "Show a subnet's hyperparameters and who may set each",
+		Example: "  yuma subnet hyperparameters --netuid 1\n  yuma subnet hyperparameters --netuid 1 --json",
+		Args:    noArgsHint,
+		RunE: g.run(func(ctx context.Context, cmd *cobra.Command, _ []string) error {
+			n, err := checkNetuid(netuid)
+			if err != nil {
+				return err
+			}
+			cl, h, err := g.headHeight(ctx)
+			if err != nil {
+				return err
+			}
+			info, err := cl.SubnetHyperparameters(ctx, n, rpc.Height(&h))
+			if err != nil {
+				return g.notFoundSubnet(err, n)
+			}
+			hp, err := hyperList(info)
+			if err != nil {
+				return err
+			}
+			out := subnetHyperJSON{NetUID: n, Height: h, Hyperparameters: hp}
+			return g.emit(out, func(w io.Writer) {
+				fmt.Fprintf(w, "hyperparameters of subnet %d at block %d (set with `yuma subnet set`)\n", n, h)
+				printHyper(w, hp)
+			})
+		}),
+	}
+	netuidFlag(c, &netuid)
+	return c
 }
+
+// ---- costs ----
+
+type lockCostJSON struct {
+	Cost                 amountJSON `json:"cost"`
+	Block                uint64     `json:"block"` // the block the cost is quoted for
+	MinLock              amountJSON `json:"min_lock"`
+	LastLock             amountJSON `json:"last_lock"`
+	LastLockBlock        uint64     `json:"last_lock_block"`
+	RegistrationOpensAt  uint64     `json:"registration_opens_at"`
+	Subnets              int        `json:"subnets"`
+	SubnetLimit          uint16     `json:"subnet_limit"`
+	PrunesOnRegistration bool       `json:"prunes_on_registration"`
+}
+
 func newSubnetLockCostCmd(g *globals) *cobra.Command {
-	return &cobra.Command{Use: "lock-cost", Hidden: true}
+	return &cobra.Command{
+		Use:     "lock-cost",
+		Short:   "Show what creating a subnet locks now",
+		Example: "  yuma subnet lock-cost\n  yuma subnet lock-cost --rao --json",
+		Args:    noArgsHint,
+		RunE: g.run(func(ctx context.Context, cmd *cobra.Command, _ []string) error {
+			cl, err := g.client()
+			if err != nil {
+				return err
+			}
+			lc, err := cl.SubnetLockCost(ctx, nil)
+			if err != nil {
+				return query(err)
+			}
+			out := lockCostJSON{Cost: amountOf(uint64(lc.Cost)), Block: lc.Block, MinLock: amountOf(uint64(lc.MinLock)), LastLock: amountOf(uint64(lc.LastLock)),
+				LastLockBlock: lc.LastLockBlock, RegistrationOpensAt: lc.RegistrationOpensAt, Subnets: lc.Subnets, SubnetLimit: lc.SubnetLimit,
+				PrunesOnRegistration: lc.PrunesOnRegistration}
+			return g.emit(out, func(w io.Writer) {
+				fmt.Fprintf(w, "network lock cost at block %d: %s (minimum %s)\n", out.Block, g.amountText(uint64(lc.Cost)), g.amountText(uint64(lc.MinLock)))
+				fmt.Fprintf(w, "%d of %d subnets", out.Subnets, out.SubnetLimit)
+				if out.PrunesOnRegistration {
+					fmt.Fprint(w, " (the limit is reached: a registration prunes the subnet with the lowest emission)")
+				}
+				fmt.Fprintln(w)
+				if out.RegistrationOpensAt > out.Block {
+					fmt.Fprintf(w, "the network rate limit allows the next registration at block %d\n", out.RegistrationOpensAt)
+				}
+			})
+		}),
+	}
 }
+
+type burnCostJSON struct {
+	NetUID              uint16     `json:"netuid"`
+	Cost                amountJSON `json:"cost"`
+	MinBurn             amountJSON `json:"min_burn"`
+	MaxBurn             amountJSON `json:"max_burn"`
+	RegistrationAllowed bool       `json:"registration_allowed"`
+	RegsThisInterval    uint16     `json:"regs_this_interval"`
+	MaxRegsPerInterval  uint32     `json:"max_regs_per_interval"`
+	NextAdjustment      uint64     `json:"next_adjustment"`
+	Full                bool       `json:"full"`
+}
+
 func newSubnetBurnCostCmd(g *globals) *cobra.Command {
-	return &cobra.Command{Use: "burn-cost", Hidden: true}
+	var netuid int
+	c := &cobra.Command{
+		Use:     "burn-cost",
+		Short:   "Show what registering a hotkey on a subnet burns now",
+		Example: "  yuma subnet burn-cost --netuid 1",
+		Args:    noArgsHint,
+		RunE: g.run(func(ctx context.Context, cmd *cobra.Command, _ []string) error {
+			n, err := checkNetuid(netuid)
+			if err != nil {
+				return err
+			}
+			cl, err := g.client()
+			if err != nil {
+				return err
+			}
+			bc, err := cl.SubnetBurnCost(ctx, n, nil)
+			if err != nil {
+				return g.notFoundSubnet(err, n)
+			}
+			out := burnCostJSON{NetUID: n, Cost: amountOf(uint64(bc.Cost)), MinBurn: amountOf(uint64(bc.MinBurn)), MaxBurn: amountOf(uint64(bc.MaxBurn)),
+				RegistrationAllowed: bc.RegistrationAllowed, RegsThisInterval: bc.RegsThisInterval, MaxRegsPerInterval: bc.MaxRegsPerInterval,
+				NextAdjustment: bc.NextAdjustment, Full: bc.Full}
+			return g.emit(out, func(w io.Writer) {
+				fmt.Fprintf(w, "registration on subnet %d burns %s (between %s and %s; next adjustment at block %d)\n", n,
+					g.amountText(uint64(bc.Cost)), g.amountText(uint64(bc.MinBurn)), g.amountText(uint64(bc.MaxBurn)), bc.NextAdjustment)
+				if !bc.RegistrationAllowed {
+					fmt.Fprintln(w, "registration is disabled on this subnet")
+				}
+				if bc.Full {
+					fmt.Fprintln(w, "the subnet is full: a registration replaces the UID with the lowest pruning score")
+				}
+			})
+		}),
+	}
+	netuidFlag(c, &netuid)
+	return c
 }

@@ -45,7 +45,7 @@ func TestJourneySubnet(t *testing.T) {
 		t.Fatalf("register: %+v", reg)
 	}
 	uid := strconv.Itoa(reg.UID)
-	e.fails([]string{"hotkey already registered"}, append([]string{"neuron", "register", "--netuid", netuid, "--wallet", "alice"}, pw...)...)
+	e.fails([]string{"already registered"}, append([]string{"neuron", "register", "--netuid", netuid, "--wallet", "alice"}, pw...)...)
 	var srv neuronServeJSON
 	e.okJSON("neuron_serve", &srv, "neuron", "serve", "--netuid", netuid, "--wallet", "alice", "--ip", "203.0.113.7", "--port", "8091")
 	if srv.IP != "203.0.113.7" || srv.Port != 8091 || !srv.Tx.OK {
@@ -72,6 +72,71 @@ func TestJourneySubnet(t *testing.T) {
 	if !regexp.MustCompile(`next allowed at block \d+ \(in ~\d+ s\)`).MatchString(r.stderr) {
 		t.Fatalf("rate-limit message lacks the wait: %s", r.stderr)
 	}
+
+	// Stake grows with emission at each epoch, so amounts are lower bounds.
+	t.Run("queries", func(t *testing.T) {
+		e := e.with(t)
+		e.skipWithoutSubnetQueries()
+		var sl subnetListJSON
+		e.okJSON("subnet_list", &sl, "subnet", "list")
+		if len(sl.Subnets) < 2 || sl.Subnets[0].NetUID != 0 {
+			t.Fatalf("subnet list: %+v", sl)
+		}
+		var show subnetShowJSON
+		e.okJSON("subnet_show", &show, "subnet", "show", "--netuid", netuid)
+		if show.N != 2 || show.Owner != owner.Keys[0].Address || len(show.Hyperparameters) < 20 {
+			t.Fatalf("subnet show: %+v", show)
+		}
+		var hp subnetHyperJSON
+		e.okJSON("subnet_hyperparameters", &hp, "subnet", "hyperparameters", "--netuid", netuid)
+		found := false
+		for _, h := range hp.Hyperparameters {
+			if h.Name == "tempo" {
+				found = h.Value == "20" && h.SettableBy == "admin"
+			}
+		}
+		if !found {
+			t.Fatalf("hyperparameters lack tempo=20 (admin): %+v", hp)
+		}
+		e.okJSON("subnet_lock_cost", nil, "subnet", "lock-cost")
+		var bc burnCostJSON
+		e.okJSON("subnet_burn_cost", &bc, "subnet", "burn-cost", "--netuid", netuid)
+		if !bc.RegistrationAllowed || bc.Cost.Rao == "0" {
+			t.Fatalf("burn cost: %+v", bc)
+		}
+		e.fails([]string{"subnet 99 does not exist", "yuma subnet list"}, "subnet", "show", "--netuid", "99")
+
+		var mg metagraphJSON
+		e.okJSON("metagraph", &mg, "metagraph", "--netuid", netuid)
+		if mg.N != 2 || len(mg.Neurons) != 2 {
+			t.Fatalf("metagraph: %+v", mg)
+		}
+		me := mg.Neurons[reg.UID]
+		if me.Hotkey != alice.Keys[1].Address || me.Coldkey != alice.Keys[0].Address || mustRao(me.Stake) < 20e9 || me.Axon != "203.0.113.7:8091" {
+			t.Fatalf("metagraph uid %d: %+v", reg.UID, me)
+		}
+		if out := e.ok("metagraph", "--netuid", netuid, "--sort", "stake").stdout; !strings.Contains(out, "203.0.113.7:8091") || !strings.Contains(out, "INCENTIVE") {
+			t.Fatalf("metagraph table:\n%s", out)
+		}
+		var sl2 stakeListJSON
+		e.okJSON("stake_list", &sl2, "stake", "list", "--wallet", "alice")
+		if len(sl2.Stakes) != 1 || sl2.Stakes[0].Name != "default" || mustRao(sl2.Total) < 20e9 {
+			t.Fatalf("stake list: %+v", sl2)
+		}
+		var ov overviewJSON
+		e.okJSON("wallet_overview", &ov, "wallet", "overview", "--wallet", "alice")
+		if mustRao(ov.Staked) < 20e9 || len(ov.Hotkeys) != 1 || len(ov.Hotkeys[0].Registrations) != 1 || ov.Hotkeys[0].Registrations[0].Axon != "203.0.113.7:8091" {
+			t.Fatalf("overview: %+v", ov)
+		}
+		var bal balancesJSON
+		e.okJSON("wallet_balance", &bal, "wallet", "balance", "--wallet", "alice")
+		if mustRao(bal.Accounts[0].Staked) < 20e9 {
+			t.Fatalf("balance: %+v", bal)
+		}
+		// Pre-checks refuse before anything is sent (no fee charged).
+		e.fails([]string{"already registered", "nothing was sent"}, append([]string{"neuron", "register", "--netuid", netuid, "--wallet", "alice"}, pw...)...)
+		e.fails([]string{"less than", "nothing was sent"}, append([]string{"stake", "remove", "--wallet", "alice", "--amount", "100000"}, pw...)...)
+	})
 
 	// Commit-reveal: the owner switches it on; alice commits and reveals.
 	var set subnetSetJSON

@@ -619,13 +619,16 @@ func newWalletBalanceCmd(g *globals) *cobra.Command {
 			h := head.Height
 			out := balancesJSON{Height: h, Accounts: []balanceJSON{}}
 			var tf, ts uint64
+			noStake := false
 			for _, t := range targets {
 				acc, err := cl.Account(ctx, t.addr, rpc.Height(&h))
 				if err != nil {
 					return err
 				}
 				staked, err := g.coldkeyStake(ctx, t.addr)
-				if err != nil {
+				if err == errNoQuery {
+					noStake = true
+				} else if err != nil {
 					return err
 				}
 				free := uint64(acc.Balance)
@@ -634,6 +637,9 @@ func newWalletBalanceCmd(g *globals) *cobra.Command {
 				ts += staked
 			}
 			out.Total.Free, out.Total.Staked, out.Total.Total = amountOf(tf), amountOf(ts), amountOf(tf+ts)
+			if noStake {
+				fmt.Fprintln(cmd.ErrOrStderr(), "note: the node does not serve stake queries; staked amounts show as 0")
+			}
 			return g.emit(out, func(w io.Writer) {
 				fmt.Fprintf(w, "balances at block %d\n", h)
 				var rows [][]string
@@ -786,14 +792,16 @@ func newWalletOverviewCmd(g *globals) *cobra.Command {
 					hj.Stake = amountOf(s)
 				}
 				regs, err := g.registrations(ctx, hk.Address)
-				if err != nil {
+				if err != nil && err != errNoQuery {
 					return err
 				}
-				hj.Registrations = regs
+				if err == nil {
+					hj.Registrations = regs
+				}
 				out.Hotkeys = append(out.Hotkeys, hj)
 			}
 			if cold != (types.Address{}) {
-				if staked, err = g.coldkeyStake(ctx, cold); err != nil {
+				if staked, err = g.coldkeyStake(ctx, cold); err != nil && err != errNoQuery {
 					return err
 				}
 			}
@@ -808,7 +816,7 @@ func newWalletOverviewCmd(g *globals) *cobra.Command {
 					}
 					for _, r := range hk.Registrations {
 						rows = append(rows, []string{hk.Name, hk.Address, g.amountText(mustRao(hk.Stake)), strconv.Itoa(int(r.NetUID)), strconv.Itoa(int(r.UID)),
-							r.Incentive, r.Dividends, r.Axon})
+							u16Fraction(r.Incentive), u16Fraction(r.Dividends), orDash(r.Axon)})
 					}
 				}
 				if len(rows) == 0 {
