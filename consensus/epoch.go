@@ -61,29 +61,41 @@ func Epoch(in *Input) (*Output, error) {
 	n := p.n
 	S := p.activeStake
 
-	// Weights: mask, then row-normalise.
+	// Weights: mask, then row-normalise (inplace_row_normalize_sparse, the
+	// row sum gathered while counting), and preranks r_j = sum_i w_ij * s_i
+	// (matmul_sparse) while filling.
 	lens := make([]int, n)
+	rowSums := make([]fx, n)
 	for i, row := range in.Weights {
+		c, sum := 0, zero
 		for _, e := range row {
 			if p.weightKept(in, i, int(e.UID)) {
-				lens[i]++
+				c++
+				sum = sum.WrappingAdd(fixed.I32F32FromU16(e.Value))
 			}
 		}
+		lens[i], rowSums[i] = c, sum
 	}
 	weights := newSMat(lens)
+	preranks := make([]fx, n)
 	for i, row := range in.Weights {
+		sum, si := rowSums[i], S[i]
+		norm := zero.Less(sum)
 		for _, e := range row {
 			if p.weightKept(in, i, int(e.UID)) {
-				weights[i] = append(weights[i], sEntry{uint32(e.UID), fixed.I32F32FromU16(e.Value)})
+				v := fixed.I32F32FromU16(e.Value)
+				if norm {
+					v = v.SafeDiv(sum)
+				}
+				weights[i] = append(weights[i], sEntry{uint32(e.UID), v})
+				preranks[e.UID] = preranks[e.UID].SaturatingAdd(si.SaturatingMul(v))
 			}
 		}
 	}
-	rowNormalizeSparse(weights)
 
 	// Consensus, clipped weights (min(consensus_j, w_ij); entries clipped to
 	// a zero threshold, which col_clip_sparse drops, add zero), validator
 	// trust and ranks.
-	preranks := matmulSparse(weights, S, n)
 	cons := weightedMedianColSparse(S, weights, n, p.kappa)
 	vtrust := make([]fx, n)
 	ranks := make([]fx, n)
@@ -100,19 +112,21 @@ func Epoch(in *Input) (*Output, error) {
 	normalize(ranks)
 	incentive := ranks
 
-	// Weights for bonds: interpolate(weights, clipped, bonds_penalty); its
-	// entries are a subset of the weights' entries.
-	wb := wfbFunc(p.penalty, cons)
-
+	// Weights for bonds: interpolate(weights, clipped, bonds_penalty). Its
+	// entries are a subset of the weights' entries; wfb holds their values
+	// aligned with the weights' backing array, -1 where an entry is absent
+	// (every present value is non-negative).
 	var dividends []fx
 	var ema sMat
+	var upscale []fx // column maxima of the classic EMA (inplace_col_max_upscale_sparse)
 	if in.Params.Yuma3Enabled {
+		wfb, _ := weightsForBonds(weights, cons, p.penalty, nil)
 		bonds, _ := p.storedBondsSparse(in, true, false)
 		var emaSums []fx
 		if p.liquidEnabled && anyNonZero(cons) {
-			ema, emaSums = p.liquidEmaSparse(weights, wb, bonds, cons)
+			ema, emaSums = p.liquidEmaSparse(weights, wfb, bonds, cons)
 		} else {
-			ema, emaSums = matEmaFused(weights, wb, nil, nil, bonds, nil, p.emaAlphaClassic, n)
+			ema, emaSums = matEmaFused(weights, wfb, nil, bonds, nil, p.emaAlphaClassic, n)
 		}
 		// dividends_i = (sum_j (ema_ij / colsum_j) * incentive_j) * S_i
 		// (col-normalised copy, mat_vec_mul_sparse, row_sum_sparse, vec_mul).
@@ -131,20 +145,15 @@ func Epoch(in *Input) (*Output, error) {
 		normalize(dividends)
 	} else {
 		bonds, bondSums := p.storedBondsSparse(in, false, true)
-		// Column sums of the bonds delta W_b * S (row_hadamard_sparse); the
-		// delta itself is recomputed where the EMA reads it.
-		deltaSums := make([]fx, n)
-		for i, row := range weights {
-			for _, e := range row {
-				if v, ok := wb(e); ok {
-					deltaSums[e.j] = deltaSums[e.j].SaturatingAdd(v.SaturatingMul(S[i]))
-				}
-			}
-		}
+		// Bonds delta W_b * S (row_hadamard_sparse) with its column sums;
+		// both it and the bonds are column-normalised where the EMA reads
+		// them.
+		delta, deltaSums := weightsForBonds(weights, cons, p.penalty, S)
 		var emaSums []fx
-		ema, emaSums = matEmaFused(weights, wb, S, deltaSums, bonds, bondSums, p.emaAlphaClassic, n)
+		ema, emaSums = matEmaFused(weights, delta, deltaSums, bonds, bondSums, p.emaAlphaClassic, n)
 		// Column-normalise the EMA, dividends d_i = sum_j incentive_j * b_ij
-		// (matmul_transpose_sparse), then column max-upscale for storage.
+		// (matmul_transpose_sparse); the column max-upscale for storage is
+		// applied when the bonds are written out.
 		dividends = make([]fx, n)
 		maxes := make([]fx, n)
 		for i, row := range ema {
@@ -162,13 +171,7 @@ func Epoch(in *Input) (*Output, error) {
 			dividends[i] = acc
 		}
 		normalize(dividends)
-		for _, row := range ema {
-			for k := range row {
-				if d := maxes[row[k].j]; !d.IsZero() {
-					row[k].v = row[k].v.SafeDiv(d)
-				}
-			}
-		}
+		upscale = maxes
 	}
 
 	out := make([][]Entry, n)
@@ -178,7 +181,13 @@ func Epoch(in *Input) (*Output, error) {
 		}
 		r := make([]Entry, 0, len(row))
 		for _, e := range row {
-			if be, ok := bondEntry(int(e.j), e.v); ok {
+			v := e.v
+			if upscale != nil {
+				if d := upscale[e.j]; !d.IsZero() {
+					v = v.SafeDiv(d)
+				}
+			}
+			if be, ok := bondEntry(int(e.j), v); ok {
 				r = append(r, be)
 			}
 		}
@@ -187,68 +196,97 @@ func Epoch(in *Input) (*Output, error) {
 	return p.finish(in, ranks, trust, cons, vtrust, incentive, dividends, out), nil
 }
 
-// wfbFunc returns the entry map of interpolate_sparse(weights, clipped,
-// ratio): the weight for bonds of a weights entry and whether the entry
-// exists. ratio 0 returns the weights (zeros included), ratio 1 the clipped
-// weights (col_clip_sparse drops entries clipped to a non-positive
-// threshold), anything else the positive interpolations.
-func wfbFunc(ratio fx, cons []fx) func(sEntry) (fx, bool) {
-	switch {
-	case ratio.IsZero():
-		return func(e sEntry) (fx, bool) { return e.v, true }
-	case ratio == one:
-		return func(e sEntry) (fx, bool) {
+// absent marks an entry of weights for bonds that does not exist.
+var absent = fixed.I32F32FromInt(-1)
+
+// weightsForBonds is interpolate_sparse(weights, clipped, ratio) as values
+// aligned with the weights' entries (-1 where an entry does not exist; every
+// existing value is non-negative): ratio 0 gives the weights (zeros
+// included), ratio 1 the clipped weights (col_clip_sparse drops entries
+// clipped to a non-positive threshold), anything else the interpolations,
+// of which only positive ones exist. With S it returns the bonds delta
+// row_hadamard_sparse(wfb, S) instead, and its column sums.
+func weightsForBonds(weights sMat, cons []fx, ratio fx, S []fx) ([]fx, []fx) {
+	total := 0
+	for _, row := range weights {
+		total += len(row)
+	}
+	out := make([]fx, total)
+	var sums []fx
+	if S != nil {
+		sums = make([]fx, len(weights))
+	}
+	k := 0
+	for i, row := range weights {
+		for _, e := range row {
 			t := cons[e.j]
-			if t.Less(e.v) {
-				return t, zero.Less(t)
+			var v fx
+			switch {
+			case ratio.IsZero():
+				v = e.v
+			case ratio == one:
+				switch {
+				case !t.Less(e.v):
+					v = e.v
+				case zero.Less(t):
+					v = t
+				default:
+					v = absent
+				}
+			default:
+				v2 := e.v
+				if t.Less(e.v) {
+					v2 = zero
+					if zero.Less(t) {
+						v2 = t
+					}
+				}
+				v = e.v.SaturatingAdd(ratio.SaturatingMul(v2.SaturatingSub(e.v)))
+				if !zero.Less(v) {
+					v = absent
+				}
 			}
-			return e.v, true
+			if S != nil && v != absent {
+				v = v.SaturatingMul(S[i])
+				sums[e.j] = sums[e.j].SaturatingAdd(v)
+			}
+			out[k] = v
+			k++
 		}
 	}
-	return func(e sEntry) (fx, bool) {
-		v2 := e.v
-		if t := cons[e.j]; t.Less(e.v) {
-			v2 = zero
-			if zero.Less(t) {
-				v2 = t
-			}
-		}
-		v := e.v.SaturatingAdd(ratio.SaturatingMul(v2.SaturatingSub(e.v)))
-		return v, zero.Less(v)
-	}
+	return out, sums
 }
 
-// matEmaFused is mat_ema_sparse(new, old, alpha) where new is the weights
-// for bonds (wb over weights), times S_i and column-normalised by newSums
-// when S is given (the classic bonds delta), and old is the stored bonds,
-// column-normalised by oldSums when given. Entries are accumulated as the
-// reference's densified row (0 + alpha*new, then + (1-alpha)*old), positive
-// results kept; the column sums of the result are returned with it.
-func matEmaFused(weights sMat, wb func(sEntry) (fx, bool), S, newSums []fx, old sMat, oldSums []fx, alpha fx, n int) (sMat, []fx) {
+// matEmaFused is mat_ema_sparse(new, old, alpha): new has the entries of
+// weights with values vals (aligned, negative = absent), old is a sparse
+// matrix; when newSums/oldSums are given, values are first divided by their
+// column sum where it is non-zero (inplace_col_normalize_sparse). Entries
+// are accumulated as the reference's densified row (0 + alpha*new, then +
+// (1-alpha)*old) and positive results kept; the column sums of the result
+// come with it.
+func matEmaFused(weights sMat, vals, newSums []fx, old sMat, oldSums []fx, alpha fx, n int) (sMat, []fx) {
 	oma := one.SaturatingSub(alpha)
-	newVal := func(i int, e sEntry) (fx, bool) {
-		v, ok := wb(e)
-		if !ok || S == nil {
-			return v, ok
-		}
-		v = v.SaturatingMul(S[i])
-		if d := newSums[e.j]; !d.IsZero() {
-			v = v.SafeDiv(d)
-		}
-		return v, true
+	// Rows are produced in order into one backing array (sized for the
+	// larger of each pair of rows, grown if the union is larger) and cut at
+	// the end.
+	est := 0
+	for i := range weights {
+		est += max(len(weights[i]), len(old[i]))
 	}
-	oldVal := func(e sEntry) fx {
-		if oldSums != nil {
-			if d := oldSums[e.j]; !d.IsZero() {
-				return e.v.SafeDiv(d)
-			}
-		}
-		return e.v
-	}
-	out := newSMat(unionLens(weights, old))
+	back := make([]sEntry, 0, est+est/8)
+	ends := make([]int, len(weights))
 	sums := make([]fx, n)
+	norm := func(v fx, sums []fx, j uint32) fx {
+		if sums != nil && !sums[j].IsZero() {
+			return v.SafeDiv(sums[j])
+		}
+		return v
+	}
+	k := 0
 	for i := range weights {
 		rn, ro := weights[i], old[i]
+		nv := vals[k : k+len(rn)]
+		k += len(rn)
 		x, y := 0, 0
 		for x < len(rn) || y < len(ro) {
 			var j uint32
@@ -256,30 +294,37 @@ func matEmaFused(weights sMat, wb func(sEntry) (fx, bool), S, newSums []fx, old 
 			switch {
 			case y >= len(ro) || (x < len(rn) && rn[x].j < ro[y].j):
 				j = rn[x].j
-				v, ok := newVal(i, rn[x])
+				v := nv[x]
 				x++
-				if !ok {
+				if v.Less(zero) {
 					continue
 				}
-				acc = acc.SaturatingAdd(alpha.SaturatingMul(v))
+				acc = acc.SaturatingAdd(alpha.SaturatingMul(norm(v, newSums, j)))
 			case x >= len(rn) || ro[y].j < rn[x].j:
 				j = ro[y].j
-				acc = acc.SaturatingAdd(oma.SaturatingMul(oldVal(ro[y])))
+				acc = acc.SaturatingAdd(oma.SaturatingMul(norm(ro[y].v, oldSums, j)))
 				y++
 			default:
 				j = rn[x].j
-				if v, ok := newVal(i, rn[x]); ok {
-					acc = acc.SaturatingAdd(alpha.SaturatingMul(v))
+				if v := nv[x]; !v.Less(zero) {
+					acc = acc.SaturatingAdd(alpha.SaturatingMul(norm(v, newSums, j)))
 				}
-				acc = acc.SaturatingAdd(oma.SaturatingMul(oldVal(ro[y])))
+				acc = acc.SaturatingAdd(oma.SaturatingMul(norm(ro[y].v, oldSums, j)))
 				x++
 				y++
 			}
 			if zero.Less(acc) {
-				out[i] = append(out[i], sEntry{j, acc})
+				back = append(back, sEntry{j, acc})
 				sums[j] = sums[j].SaturatingAdd(acc)
 			}
 		}
+		ends[i] = len(back)
+	}
+	out := make(sMat, len(weights))
+	start := 0
+	for i, e := range ends {
+		out[i] = back[start:e:e]
+		start = e
 	}
 	return out, sums
 }
@@ -289,16 +334,18 @@ func matEmaFused(weights sMat, wb func(sEntry) (fx, bool), S, newSums []fx, old 
 // weights-for-bonds row are emitted; the alpha of (i, j) depends on
 // consensus_j, w_ij and b_ij (zero when absent), so it is computed only
 // where it is used. Column sums of the result come with it.
-func (p *prelude) liquidEmaSparse(weights sMat, wb func(sEntry) (fx, bool), bonds sMat, cons []fx) (sMat, []fx) {
+func (p *prelude) liquidEmaSparse(weights sMat, vals []fx, bonds sMat, cons []fx) (sMat, []fx) {
 	out := newSMat(weights.lens())
 	sums := make([]fx, p.n)
 	sg := p.liquid.prepare()
+	k := 0
 	for i, rn := range weights {
 		ro := bonds[i]
 		y := 0
 		for _, e := range rn {
-			w, ok := wb(e)
-			if !ok {
+			w := vals[k]
+			k++
+			if w.Less(zero) {
 				continue
 			}
 			for y < len(ro) && ro[y].j < e.j {
@@ -323,21 +370,21 @@ func (p *prelude) liquidEmaSparse(weights sMat, wb func(sEntry) (fx, bool), bond
 
 // storedBondsSparse reads the stored bonds (get_bonds_sparse, or its
 // fixed-proportion variant for Yuma3) without the columns of UIDs
-// registered since the last epoch (scalar_vec_mask_sparse_matrix).
-// With sums it also returns the column sums (saturating).
+// registered since the last epoch (scalar_vec_mask_sparse_matrix). With
+// sums it also returns the column sums (saturating).
 func (p *prelude) storedBondsSparse(in *Input, proportion, sums bool) (sMat, []fx) {
-	lens := make([]int, p.n)
-	for i, row := range in.Bonds {
-		for _, e := range row {
-			if p.bondKept(in, int(e.UID)) {
-				lens[i]++
-			}
-		}
+	keep := make([]bool, p.n)
+	for j := range keep {
+		keep[j] = p.bondKept(in, j)
 	}
-	m := newSMat(lens)
+	m := newSMat(inputLens(in.Bonds))
+	var cs []fx
+	if sums {
+		cs = make([]fx, p.n)
+	}
 	for i, row := range in.Bonds {
 		for _, e := range row {
-			if !p.bondKept(in, int(e.UID)) {
+			if !keep[e.UID] {
 				continue
 			}
 			v := fixed.I32F32FromU16(e.Value)
@@ -345,60 +392,18 @@ func (p *prelude) storedBondsSparse(in *Input, proportion, sums bool) (sMat, []f
 				v = v.SafeDiv(u16MaxFx)
 			}
 			m[i] = append(m[i], sEntry{uint32(e.UID), v})
-		}
-	}
-	if !sums {
-		return m, nil
-	}
-	cs := make([]fx, p.n)
-	for _, row := range m {
-		for _, e := range row {
-			cs[e.j] = cs[e.j].SaturatingAdd(e.v)
+			if sums {
+				cs[e.UID] = cs[e.UID].SaturatingAdd(v)
+			}
 		}
 	}
 	return m, cs
 }
 
-// rowNormalizeSparse is inplace_row_normalize_sparse.
-func rowNormalizeSparse(m sMat) {
-	for _, row := range m {
-		s := zero
-		for _, e := range row {
-			s = s.WrappingAdd(e.v)
-		}
-		if zero.Less(s) {
-			for k := range row {
-				row[k].v = row[k].v.SafeDiv(s)
-			}
-		}
-	}
-}
-
-// colNormalizeSparse is inplace_col_normalize_sparse (saturating sums).
-func colNormalizeSparse(m sMat, n int) {
-	sums := make([]fx, n)
-	for _, row := range m {
-		for _, e := range row {
-			sums[e.j] = sums[e.j].SaturatingAdd(e.v)
-		}
-	}
-	for _, row := range m {
-		for k := range row {
-			if d := sums[row[k].j]; !d.IsZero() {
-				row[k].v = row[k].v.SafeDiv(d)
-			}
-		}
-	}
-}
-
-// matmulSparse is matmul_sparse: out_j = sum_i s_i * m_ij (saturating).
-func matmulSparse(m sMat, s []fx, n int) []fx {
-	out := make([]fx, n)
-	for i, row := range m {
-		si := s[i]
-		for _, e := range row {
-			out[e.j] = out[e.j].SaturatingAdd(si.SaturatingMul(e.v))
-		}
+func inputLens(rows [][]Entry) []int {
+	out := make([]int, len(rows))
+	for i, r := range rows {
+		out[i] = len(r)
 	}
 	return out
 }
@@ -481,21 +486,34 @@ type medianScratch struct {
 
 func newMedianScratch(k int) *medianScratch {
 	return &medianScratch{
-		cur:   make([]int32, 0, k),
-		lower: make([]int32, 0, k),
-		upper: make([]int32, 0, k),
+		cur:   make([]int32, k),
+		lower: make([]int32, k),
+		upper: make([]int32, k),
 	}
+}
+
+func b2i(b bool) int {
+	var i int
+	if b {
+		i = 1
+	}
+	return i
 }
 
 // weightedMedian is weighted_median: a deterministic mid-pivot partition
 // search for the stake-weighted median of score over all indices, where
 // minority = stake_sum - majority and [lo, hi] the stake segment.
+//
+// stake is normalised (non-negative, summing to at most 1), so the partial
+// stake sums of a partition never come near the I32F32 range and the
+// reference's saturating additions are plain additions here; the partition
+// itself is written without data-dependent branches.
 func (m *medianScratch) weightedMedian(stake, score []fx, minority, lo, hi fx) fx {
-	cur := m.cur[:0]
-	for i := range score {
-		cur = append(cur, int32(i))
+	cur := m.cur[:len(score)]
+	for i := range cur {
+		cur[i] = int32(i)
 	}
-	lower, upper := m.lower[:0], m.upper[:0]
+	lower, upper := m.lower, m.upper
 	limit := len(cur)
 	for iter := 0; ; {
 		nn := len(cur)
@@ -505,31 +523,30 @@ func (m *medianScratch) weightedMedian(stake, score []fx, minority, lo, hi fx) f
 		if nn == 1 {
 			return score[cur[0]]
 		}
-		pivot := score[cur[nn/2]]
-		loStake, hiStake := zero, zero
-		lower, upper = lower[:0], upper[:0]
+		pivot := score[cur[nn/2]].Bits()
+		var loSum, hiSum int64
+		nl, nu := 0, 0
 		for _, idx := range cur {
-			s := score[idx]
-			if s == pivot {
-				continue
-			}
-			if s.Less(pivot) {
-				loStake = loStake.SaturatingAdd(stake[idx])
-				lower = append(lower, idx)
-			} else {
-				hiStake = hiStake.SaturatingAdd(stake[idx])
-				upper = append(upper, idx)
-			}
+			s := score[idx].Bits()
+			st := stake[idx].Bits()
+			lower[nl] = idx
+			upper[nu] = idx
+			lt, gt := b2i(s < pivot), b2i(s > pivot)
+			nl += lt
+			nu += gt
+			loSum += st & -int64(lt)
+			hiSum += st & -int64(gt)
 		}
+		loStake, hiStake := fixed.I32F32FromBits(loSum), fixed.I32F32FromBits(hiSum)
 		switch {
-		case minority.Less(lo.SaturatingAdd(loStake)) && len(lower) > 0:
+		case minority.Less(lo.SaturatingAdd(loStake)) && nl > 0:
 			hi = lo.SaturatingAdd(loStake)
-			cur, lower = lower, cur
-		case hi.SaturatingSub(hiStake).Cmp(minority) <= 0 && len(upper) > 0:
+			cur, lower = lower[:nl], cur[:cap(cur)]
+		case hi.SaturatingSub(hiStake).Cmp(minority) <= 0 && nu > 0:
 			lo = hi.SaturatingSub(hiStake)
-			cur, upper = upper, cur
+			cur, upper = upper[:nu], cur[:cap(cur)]
 		default:
-			return pivot
+			return fixed.I32F32FromBits(pivot)
 		}
 		iter++
 		if iter > limit {

@@ -1,6 +1,11 @@
 package consensus
 
-import "github.com/yumachain/yuma/fixed"
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/yumachain/yuma/fixed"
+)
 
 // epochUnfused is the sparse epoch written step by step as subtensor's
 // epoch_mechanism, one matrix per step, before the fusions of Epoch. The
@@ -305,4 +310,122 @@ func unionLens(a, b sMat) []int {
 		lens[i] = c + len(ra) - x + len(rb) - y
 	}
 	return lens
+}
+
+// rowNormalizeSparse is inplace_row_normalize_sparse.
+func rowNormalizeSparse(m sMat) {
+	for _, row := range m {
+		s := zero
+		for _, e := range row {
+			s = s.WrappingAdd(e.v)
+		}
+		if zero.Less(s) {
+			for k := range row {
+				row[k].v = row[k].v.SafeDiv(s)
+			}
+		}
+	}
+}
+
+// colNormalizeSparse is inplace_col_normalize_sparse (saturating sums).
+func colNormalizeSparse(m sMat, n int) {
+	sums := make([]fx, n)
+	for _, row := range m {
+		for _, e := range row {
+			sums[e.j] = sums[e.j].SaturatingAdd(e.v)
+		}
+	}
+	for _, row := range m {
+		for k := range row {
+			if d := sums[row[k].j]; !d.IsZero() {
+				row[k].v = row[k].v.SafeDiv(d)
+			}
+		}
+	}
+}
+
+// matmulSparse is matmul_sparse: out_j = sum_i s_i * m_ij (saturating).
+func matmulSparse(m sMat, s []fx, n int) []fx {
+	out := make([]fx, n)
+	for i, row := range m {
+		si := s[i]
+		for _, e := range row {
+			out[e.j] = out[e.j].SaturatingAdd(si.SaturatingMul(e.v))
+		}
+	}
+	return out
+}
+
+// weightedMedianLiteral is weighted_median transcribed as written (fresh
+// partition vectors, saturating stake sums), the oracle for the branch-free
+// weightedMedian.
+func weightedMedianLiteral(stake, score []fx, minority, lo, hi fx) fx {
+	cur := make([]int, len(score))
+	for i := range cur {
+		cur[i] = i
+	}
+	limit := len(cur)
+	for iter := 0; ; {
+		nn := len(cur)
+		if nn == 0 {
+			return zero
+		}
+		if nn == 1 {
+			return score[cur[0]]
+		}
+		pivot := score[cur[nn/2]]
+		loStake, hiStake := zero, zero
+		var lower, upper []int
+		for _, idx := range cur {
+			if score[idx] == pivot {
+				continue
+			}
+			if score[idx].Less(pivot) {
+				loStake = loStake.SaturatingAdd(stake[idx])
+				lower = append(lower, idx)
+			} else {
+				hiStake = hiStake.SaturatingAdd(stake[idx])
+				upper = append(upper, idx)
+			}
+		}
+		if minority.Less(lo.SaturatingAdd(loStake)) && len(lower) > 0 {
+			cur = lower
+			hi = lo.SaturatingAdd(loStake)
+		} else if hi.SaturatingSub(hiStake).Cmp(minority) <= 0 && len(upper) > 0 {
+			cur = upper
+			lo = hi.SaturatingSub(hiStake)
+		} else {
+			return pivot
+		}
+		iter++
+		if iter > limit {
+			return zero
+		}
+	}
+}
+
+func TestWeightedMedianMatchesLiteral(t *testing.T) {
+	r := rand.New(rand.NewPCG(12, 13))
+	for range 20000 {
+		k := 1 + r.IntN(40)
+		stake := make([]fx, k)
+		score := make([]fx, k)
+		levels := 1 + r.IntN(6) // few levels: many ties
+		for i := range stake {
+			stake[i] = fixed.I32F32FromBits(int64(r.IntN(1 << 30)))
+			if r.IntN(3) == 0 {
+				score[i] = fixed.I32F32FromBits(int64(r.IntN(levels)) << 28)
+			} else {
+				score[i] = fixed.I32F32FromBits(int64(r.Uint64() >> 31))
+			}
+		}
+		normalize(stake)
+		sum := sumWrap(stake)
+		majority := fixed.I32F32FromBits(int64(r.Uint64() >> 31))
+		minority := sum.SaturatingSub(majority)
+		got := newMedianScratch(k).weightedMedian(stake, score, minority, zero, sum)
+		if want := weightedMedianLiteral(stake, score, minority, zero, sum); got != want {
+			t.Fatalf("median %v, literal %v (stake %v score %v minority %v)", got, want, stake, score, minority)
+		}
+	}
 }
