@@ -11,16 +11,21 @@ import (
 	"path/filepath"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/spf13/cobra"
 	"github.com/yumachain/yuma/chain"
 	"github.com/yumachain/yuma/node"
 	"github.com/yumachain/yuma/rpc"
 	"github.com/yumachain/yuma/types"
+	"github.com/yumachain/yuma/wallet"
 )
+
+func walletColdkey(name string) wallet.Role { return wallet.Coldkey(name) }
 
 var rewriteSchemas = flag.Bool("rewrite-schemas", false, "rewrite the golden JSON schemas under testdata/cli-schemas")
 
@@ -511,4 +516,94 @@ func TestTxErrorText(t *testing.T) {
 	if ce.Code != "bad_nonce" || strings.Contains(ce.Msg, "-32010") || !strings.Contains(ce.Msg, "wait for it") {
 		t.Fatalf("rejection: %+v", ce)
 	}
+}
+
+// TestEveryCommandHasHelpWithExample runs `--help` on every command of the
+// user-facing groups.
+func TestEveryCommandHasHelpWithExample(t *testing.T) {
+	e := newCLIEnv(t)
+	root := newRootCmd()
+	if root.Example == "" {
+		t.Fatal("yuma has no example")
+	}
+	groups := map[string]bool{"wallet": true, "subnet": true, "neuron": true, "stake": true, "delegate": true, "weights": true, "metagraph": true, "chain": true}
+	n := 0
+	for _, c := range root.Commands() {
+		if !groups[c.Name()] {
+			continue
+		}
+		cmds := append([]*cobra.Command{c}, c.Commands()...)
+		for _, sub := range cmds {
+			if sub.Hidden {
+				t.Errorf("%s is hidden", sub.CommandPath())
+			}
+			args := strings.Fields(strings.TrimPrefix(sub.CommandPath(), "yuma "))
+			r := e.ok(append(args, "--help")...)
+			if !strings.Contains(r.stdout, "Examples:") || !strings.Contains(r.stdout, "yuma "+strings.Join(args, " ")) || !strings.Contains(r.stdout, "--json") {
+				t.Errorf("%s --help lacks an example or the global flags:\n%s", sub.CommandPath(), r.stdout)
+			}
+			n++
+		}
+	}
+	if n < 30 {
+		t.Fatalf("only %d commands found", n)
+	}
+	if r := e.ok("--help"); !strings.Contains(r.stdout, "wallet") || !strings.Contains(r.stdout, "metagraph") {
+		t.Fatalf("yuma --help lacks the groups:\n%s", r.stdout)
+	}
+}
+
+func TestConfigFileDefaults(t *testing.T) {
+	e := newCLIEnv(t)
+	other := t.TempDir()
+	cfg := fmt.Sprintf("wallet = \"cfgwallet\"\nwallet_path = %q\n", other)
+	os.WriteFile(filepath.Join(e.home, "config.toml"), []byte(cfg), 0o600)
+	e.ok("wallet", "new-hotkey", "--show-mnemonic")
+	if _, err := os.Stat(filepath.Join(other, "cfgwallet", "hotkeys", "default")); err != nil {
+		t.Fatalf("config defaults not applied: %v", err)
+	}
+	// A flag beats the config.
+	e.ok("wallet", "new-hotkey", "--show-mnemonic", "--wallet", "flagwallet")
+	if _, err := os.Stat(filepath.Join(other, "flagwallet")); err != nil {
+		t.Fatalf("flag did not override the config: %v", err)
+	}
+	os.WriteFile(filepath.Join(e.home, "config.toml"), []byte("walet = \"x\"\n"), 0o600)
+	e.fails([]string{"unknown setting \"walet\""}, "wallet", "list")
+	os.WriteFile(filepath.Join(e.home, "config.toml"), []byte("yes = true\n"), 0o600)
+	e.fails([]string{"unknown setting \"yes\""}, "wallet", "list")
+	e.fails([]string{"no-such.toml"}, "wallet", "list", "--config", filepath.Join(e.home, "no-such.toml"))
+}
+
+func TestHeadlessPasswordSources(t *testing.T) {
+	e := newCLIEnv(t)
+	words := filepath.Join(e.home, "w.words")
+	// From a file descriptor.
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	w.WriteString(testPW + "\n")
+	w.Close()
+	e.ok("wallet", "new-coldkey", "--wallet", "fd", "--password-fd", strconv.Itoa(int(r.Fd())), "--mnemonic-out", words, "--light-kdf")
+	// From an environment variable, named or the default.
+	t.Setenv("MY_PW", testPW)
+	e.ok("wallet", "regen-coldkey", "--wallet", "env", "--mnemonic-file", words, "--password-env", "MY_PW", "--light-kdf")
+	t.Setenv("YUMA_PASSWORD", testPW)
+	e.ok("wallet", "regen-coldkey", "--wallet", "defenv", "--mnemonic-file", words, "--light-kdf")
+	os.Unsetenv("YUMA_PASSWORD")
+	// Each opens with the password from the file: it is the same password.
+	st, _ := (&globals{walletPath: filepath.Join(e.home, "wallets")}).store()
+	for _, name := range []string{"fd", "env", "defenv"} {
+		if _, err := st.Load(walletColdkey(name), func(string) (string, error) { return testPW, nil }); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	e.fails([]string{"MISSING_PW", "not set"}, "wallet", "regen-coldkey", "--wallet", "x", "--mnemonic-file", words, "--password-env", "MISSING_PW")
+	e.fails([]string{"only one of"}, "wallet", "regen-coldkey", "--wallet", "x", "--mnemonic-file", words, "--password-env", "MY_PW", "--password-file", e.pwFile)
+	e.fails([]string{"file descriptor 987"}, "wallet", "regen-coldkey", "--wallet", "x", "--mnemonic-file", words, "--password-fd", "987")
+	empty := filepath.Join(e.home, "empty")
+	os.WriteFile(empty, []byte("\n"), 0o600)
+	e.fails([]string{"empty"}, "wallet", "regen-coldkey", "--wallet", "x", "--mnemonic-file", words, "--password-file", empty)
+	assertNoSecrets(t, "CLI output", e.all.String(), secretsOf(t, words))
 }
