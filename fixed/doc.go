@@ -4,7 +4,8 @@
 // opentensor/subtensor uses, bit for bit.
 //
 // Ring 1 (pure math): standard library only, no floats, no clock, no
-// goroutines, no allocation. Every operation is a pure function of its
+// goroutines; the arithmetic does not allocate (only String does). Every
+// operation is a pure function of its
 // operands and gives the same bits on every architecture (GOARCH=386, amd64
 // v1/v3, arm64); widening uses math/bits, never math/big or float64.
 //

@@ -32,7 +32,9 @@ func Exp(x I32F32) (I32F32, bool) {
 		return I32F32{}, false
 	}
 	term := x
-	for i := 2; i < fracBits32; i++ {
+	for i := 2; i < fracBits32 && term.bits != 0; i++ {
+		// Once a term is zero every later one is too and adding them
+		// changes nothing, so the loop may stop there.
 		if term, ok = term.CheckedMul(x); !ok {
 			return I32F32{}, false
 		}
