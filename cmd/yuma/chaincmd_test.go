@@ -103,7 +103,7 @@ func TestJourneyTransfer(t *testing.T) {
 	// Nothing secret was printed, nor logged by the node.
 	secrets := secretsOf(t, words, filepath.Join(e.home, "faucet.words"))
 	assertNoSecrets(t, "CLI output", e.all.String(), secrets)
-	assertNoSecrets(t, "node logs", cliChain.logs.String(), secrets)
+	assertNoSecrets(t, "node logs", e.logs.String(), secrets)
 }
 
 func itoa(v uint64) string { return strconv.FormatUint(v, 10) }

@@ -64,77 +64,53 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// The CLI tests share one in-process single-node chain, started on first
-// use and left running until the test binary exits.
-var cliChain struct {
-	once sync.Once
-	rpc  string
-	logs *syncBuffer
-	err  error
-}
-
-func startCLIChain(t *testing.T) string {
+// startCLIChain starts an in-process single-node chain for one test and
+// stops it when the test ends. Its logs are kept for the secrets check.
+func startCLIChain(t *testing.T) (string, *syncBuffer) {
 	t.Helper()
-	cliChain.once.Do(func() {
-		cliChain.logs = &syncBuffer{}
-		dir, err := os.MkdirTemp("", "yuma-cli-chain-")
-		if err != nil {
-			cliChain.err = err
-			return
-		}
-		faucet, _ := types.ParseAddress(faucetAddress)
-		nodes, _, err := node.InitTestnet(dir, node.TestnetOptions{
-			Nodes: 1, ChainID: "yuma-cli-test", Params: chain.Params{MinFee: 1000}, Admin: faucet,
-			Accounts: []chain.GenesisAccount{{Address: faucet, Balance: chain.U64(1_000_000 * chain.RaoPerTAO)}},
-			Modules:  map[string]json.RawMessage{"subnet": json.RawMessage(testSubnetGenesis)},
-			Configure: func(_ int, c *node.Config) {
-				c.Consensus.BlockTime = node.Duration{Duration: 250 * time.Millisecond}
-				c.Consensus.TimeoutPropose = node.Duration{Duration: time.Second}
-				c.Metrics.Listen = ""
-				c.Log.Level = "info"
-			},
-		})
-		if err != nil {
-			cliChain.err = err
-			return
-		}
-		cfg, err := node.LoadConfig(nodes[0].Home)
-		if err != nil {
-			cliChain.err = err
-			return
-		}
-		logger := slog.New(slog.NewTextHandler(cliChain.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-		n, err := node.New(nodes[0].Home, cfg, logger, node.WithModules(defaultModules()...))
-		if err != nil {
-			cliChain.err = err
-			return
-		}
-		if err := n.Start(); err != nil {
-			n.Stop()
-			cliChain.err = err
-			return
-		}
-		cliChain.rpc = "http://" + n.RPCAddr()
-		cl, _ := rpc.Dial(cliChain.rpc)
-		deadline := time.Now().Add(60 * time.Second)
-		for {
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-			h, err := cl.Head(ctx)
-			cancel()
-			if err == nil && h.Height >= 1 {
-				return
-			}
-			if time.Now().After(deadline) {
-				cliChain.err = fmt.Errorf("node made no block in 60s (last error %v)", err)
-				return
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
+	logs := &syncBuffer{}
+	faucet, _ := types.ParseAddress(faucetAddress)
+	nodes, _, err := node.InitTestnet(t.TempDir(), node.TestnetOptions{
+		Nodes: 1, ChainID: "yuma-cli-test", Params: chain.Params{MinFee: 1000}, Admin: faucet,
+		Accounts: []chain.GenesisAccount{{Address: faucet, Balance: chain.U64(1_000_000 * chain.RaoPerTAO)}},
+		Modules:  map[string]json.RawMessage{"subnet": json.RawMessage(testSubnetGenesis)},
+		Configure: func(_ int, c *node.Config) {
+			c.Consensus.BlockTime = node.Duration{Duration: 250 * time.Millisecond}
+			c.Consensus.TimeoutPropose = node.Duration{Duration: time.Second}
+			c.Metrics.Listen = ""
+			c.Log.Level = "info"
+		},
 	})
-	if cliChain.err != nil {
-		t.Fatalf("start test chain: %v", cliChain.err)
+	if err != nil {
+		t.Fatalf("init test chain: %v", err)
 	}
-	return cliChain.rpc
+	cfg, err := node.LoadConfig(nodes[0].Home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	n, err := node.New(nodes[0].Home, cfg, logger, node.WithModules(defaultModules()...))
+	if err != nil {
+		t.Fatalf("open test node: %v", err)
+	}
+	if err := n.Start(); err != nil {
+		n.Stop()
+		t.Fatalf("start test node: %v", err)
+	}
+	t.Cleanup(func() { n.Stop() })
+	url := "http://" + n.RPCAddr()
+	cl, _ := rpc.Dial(url)
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		h, err := cl.Head(ctx)
+		cancel()
+		if err == nil && h.Height >= 1 {
+			return url, logs
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("test node made no block in 60s (last error %v)", err)
+		}
+	}
 }
 
 // cliEnv is one user's machine: a YUMA_HOME with a config.toml pointing at
@@ -143,6 +119,7 @@ type cliEnv struct {
 	t      *testing.T
 	home   string
 	rpc    string
+	logs   *syncBuffer // the node's log
 	pwFile string
 	all    *syncBuffer // every stdout and stderr of the session
 }
@@ -162,7 +139,7 @@ func newCLIEnv(t *testing.T) *cliEnv {
 
 // withChain points the env's config at the shared chain.
 func (e *cliEnv) withChain() *cliEnv {
-	e.rpc = startCLIChain(e.t)
+	e.rpc, e.logs = startCLIChain(e.t)
 	cfg := fmt.Sprintf("rpc = %q\ntimeout = \"60s\"\n", e.rpc)
 	if err := os.WriteFile(filepath.Join(e.home, "config.toml"), []byte(cfg), 0o600); err != nil {
 		e.t.Fatal(err)

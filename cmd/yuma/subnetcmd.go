@@ -495,7 +495,7 @@ func newSubnetListCmd(g *globals) *cobra.Command {
 				out.Subnets = append(out.Subnets, subnetOf(s))
 			}
 			return g.emit(out, func(w io.Writer) {
-				fmt.Fprintf(w, "%d subnets at block %d\n", len(out.Subnets), h)
+				fmt.Fprintf(w, "%d subnets (root included) at block %d\n", len(out.Subnets), h)
 				var rows [][]string
 				for _, s := range out.Subnets {
 					owner := s.Owner

@@ -173,7 +173,7 @@ func TestJourneySubnet(t *testing.T) {
 
 	secrets := secretsOf(t, ownerWords, aliceWords)
 	assertNoSecrets(t, "CLI output", e.all.String(), secrets)
-	assertNoSecrets(t, "node logs", cliChain.logs.String(), secrets)
+	assertNoSecrets(t, "node logs", e.logs.String(), secrets)
 }
 
 // okJSONAfterRateLimit is okJSON for a call that may be rate-limited: it

@@ -116,7 +116,7 @@ func (g *globals) checkOverwrite(st *wallet.Store, roles []wallet.Role, derived 
 			return false, err
 		}
 		if !ok {
-			return false, &cliError{Code: "aborted", Msg: "nothing was changed"}
+			return false, &cliError{Code: "aborted", Msg: "aborted: nothing was changed"}
 		}
 		return true, nil
 	}
