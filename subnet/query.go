@@ -444,12 +444,10 @@ func PendingCommits(r chain.Reader, hotkey types.Address, head uint64) ([]Pendin
 			return nil, err
 		}
 		for _, c := range cs {
-			e := epochIndex(id, hp.Tempo, c.Block) + hp.CommitRevealPeriod
+			from, until := RevealWindow(id, hp.Tempo, hp.CommitRevealPeriod, c.Block)
 			out = append(out, PendingCommit{
-				NetUID: id, Hash: c.Hash, CommitBlock: c.Block,
-				RevealFrom:  firstBlockOfEpoch(id, hp.Tempo, e),
-				RevealUntil: firstBlockOfEpoch(id, hp.Tempo, e+1) - 1,
-				Expired:     commitExpired(id, &hp, c.Block, head+1),
+				NetUID: id, Hash: c.Hash, CommitBlock: c.Block, RevealFrom: from, RevealUntil: until,
+				Expired: commitExpired(id, &hp, c.Block, head+1),
 			})
 		}
 	}

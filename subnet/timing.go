@@ -44,3 +44,12 @@ func firstBlockOfEpoch(netuid, tempo uint16, e uint64) uint64 {
 func NextEpochBlock(netuid, tempo uint16, block uint64) uint64 {
 	return block + 1 + blocksUntilNextEpoch(netuid, tempo, block+1)
 }
+
+// RevealWindow is the inclusive range of blocks in which a weights commit
+// included in block commitBlock on subnet netuid may be revealed: the whole
+// epoch (see epochIndex) that comes period epochs after the commit's. A
+// reveal before first is too early; after last the commit has expired.
+func RevealWindow(netuid, tempo uint16, period, commitBlock uint64) (first, last uint64) {
+	e := epochIndex(netuid, tempo, commitBlock) + period
+	return firstBlockOfEpoch(netuid, tempo, e), firstBlockOfEpoch(netuid, tempo, e+1) - 1
+}

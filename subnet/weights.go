@@ -248,9 +248,9 @@ func (m *Module) commitWeights(ctx *chain.Context, st store, signer types.Addres
 	if err := st.put(neuronKey(c.NetUID, uid), &nr); err != nil {
 		return err
 	}
-	e := epochIndex(c.NetUID, hp.Tempo, now) + hp.CommitRevealPeriod
+	from, until := RevealWindow(c.NetUID, hp.Tempo, hp.CommitRevealPeriod, now)
 	ctx.Emit("weights_committed", "netuid", fmt.Sprint(c.NetUID), "hotkey", signer.Hex(), "hash", c.Commit.Hex(),
-		"reveal_from", fmt.Sprint(firstBlockOfEpoch(c.NetUID, hp.Tempo, e)), "reveal_until", fmt.Sprint(firstBlockOfEpoch(c.NetUID, hp.Tempo, e+1)-1))
+		"reveal_from", fmt.Sprint(from), "reveal_until", fmt.Sprint(until))
 	return nil
 }
 
