@@ -1,11 +1,14 @@
 package main
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestJourneyTransfer is the first user journey against a real node: a
@@ -107,3 +110,26 @@ func TestJourneyTransfer(t *testing.T) {
 }
 
 func itoa(v uint64) string { return strconv.FormatUint(v, 10) }
+
+// TestTimeoutAndUnreachable: a node that does not answer is given up on
+// after --timeout, and one that is down is named, each in one line.
+func TestTimeoutAndUnreachable(t *testing.T) {
+	e := newCLIEnv(t)
+	done := make(chan struct{})
+	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-done:
+		}
+	}))
+	defer hang.Close()
+	defer close(done)
+	start := time.Now()
+	r := e.fails([]string{"gave up after 300ms", "--timeout"}, "chain", "head", "--rpc", hang.URL, "--timeout", "300ms", "--json")
+	if time.Since(start) > 5*time.Second {
+		t.Fatalf("took %s", time.Since(start))
+	}
+	checkSchema(t, "error", r.stdout)
+	e.fails([]string{"node unreachable", "127.0.0.1:1", "--rpc"}, "chain", "head", "--rpc", "http://127.0.0.1:1")
+	e.fails([]string{"not a node URL"}, "chain", "head", "--rpc", "localhost:8545")
+}

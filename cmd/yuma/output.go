@@ -55,10 +55,12 @@ type globals struct {
 	pwFile     string
 	pwEnv      string
 
-	cmd *cobra.Command // the running leaf command
-	pw  *wallet.PasswordSource
-	cl  *rpc.Client
-	gen *chain.Genesis
+	cmd      *cobra.Command // the running leaf command
+	pw       *wallet.PasswordSource
+	cl       *rpc.Client
+	gen      *chain.Genesis
+	timer    *time.Timer // --timeout of the running command
+	deadline time.Time   // when timer fires
 }
 
 // configKeys are the settings config.toml may hold: flag names with '_' for
@@ -307,6 +309,23 @@ func (g *globals) retryText(at uint64) string {
 	return fmt.Sprintf("%s (in ~%d s)", s, max(secs, 1))
 }
 
+// errTimedOut is the cancel cause when --timeout runs out.
+var errTimedOut = errors.New("timed out")
+
+// pausePrompt stops the --timeout clock while f waits for a person, and
+// restarts it in full afterwards.
+func (g *globals) pausePrompt(f func() error) error {
+	if g.timer == nil {
+		return f()
+	}
+	g.timer.Stop()
+	defer func() {
+		g.deadline = time.Now().Add(g.timeout)
+		g.timer.Reset(g.timeout)
+	}()
+	return f()
+}
+
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // run wraps a command body: it sets up the timeout and, with --json, writes
@@ -315,9 +334,17 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 func (g *globals) run(body func(ctx context.Context, cmd *cobra.Command, args []string) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
 		g.cmd = cmd
-		ctx, cancel := context.WithTimeout(cmd.Context(), g.timeout)
-		defer cancel()
+		// The timeout runs while the command works, not while it waits for
+		// someone at a prompt (see pausePrompt).
+		ctx, cancel := context.WithCancelCause(cmd.Context())
+		defer cancel(nil)
+		g.deadline = time.Now().Add(g.timeout)
+		g.timer = time.AfterFunc(g.timeout, func() { cancel(errTimedOut) })
+		defer g.timer.Stop()
 		err := body(ctx, cmd, args)
+		if err != nil && errors.Is(context.Cause(ctx), errTimedOut) && !errors.As(err, new(*cliError)) {
+			err = &cliError{Code: "timeout", Msg: fmt.Sprintf("gave up after %s (raise --timeout): %s", g.timeout, oneLine(err.Error()))}
+		}
 		if err == nil {
 			return nil
 		}
@@ -446,7 +473,11 @@ func (g *globals) confirm(question string) (bool, error) {
 
 func (g *globals) ask(question string) (bool, error) {
 	fmt.Fprintf(g.cmd.ErrOrStderr(), "%s [y/N] ", question)
-	line, err := bufio.NewReader(g.cmd.InOrStdin()).ReadString('\n')
+	var line string
+	err := g.pausePrompt(func() (err error) {
+		line, err = bufio.NewReader(g.cmd.InOrStdin()).ReadString('\n')
+		return err
+	})
 	if err != nil && !errors.Is(err, io.EOF) {
 		return false, err
 	}
@@ -474,9 +505,12 @@ func (g *globals) store() (*wallet.Store, error) {
 
 func (g *globals) passwords() *wallet.PasswordSource {
 	if g.pw == nil {
-		g.pw = &wallet.PasswordSource{
-			FD: g.pwFD, File: g.pwFile, Env: g.pwEnv,
-			Prompt: wallet.TerminalPrompt(g.cmd.InOrStdin(), g.cmd.ErrOrStderr()),
+		g.pw = &wallet.PasswordSource{FD: g.pwFD, File: g.pwFile, Env: g.pwEnv}
+		if p := wallet.TerminalPrompt(g.cmd.InOrStdin(), g.cmd.ErrOrStderr()); p != nil {
+			g.pw.Prompt = func(prompt string) (pw string, err error) {
+				err = g.pausePrompt(func() error { pw, err = p(prompt); return err })
+				return pw, err
+			}
 		}
 	}
 	return g.pw
@@ -699,10 +733,10 @@ func (g *globals) submit(ctx context.Context, o submitOpts) (txJSON, error) {
 	if g.noWait {
 		req.Wait = rpc.WaitNone
 	} else {
-		d, ok := ctx.Deadline()
+		// Ask the node to give up first, so the answer names the hash.
 		ms := int64(120_000)
-		if ok {
-			ms = min(ms, max(int64(time.Until(d)/time.Millisecond)-500, 1000))
+		if !g.deadline.IsZero() {
+			ms = min(ms, max(int64(time.Until(g.deadline)/time.Millisecond)-500, 1000))
 		}
 		req.TimeoutMs = ms
 	}

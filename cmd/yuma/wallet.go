@@ -430,7 +430,8 @@ func (g *globals) readMnemonic(cmd *cobra.Command, role wallet.Role, flag, file 
 	in := cmd.InOrStdin()
 	if f, ok := in.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		fmt.Fprintf(cmd.ErrOrStderr(), "Mnemonic of %s (not echoed): ", role)
-		b, err := term.ReadPassword(int(f.Fd()))
+		var b []byte
+		err := g.pausePrompt(func() (err error) { b, err = term.ReadPassword(int(f.Fd())); return err })
 		fmt.Fprintln(cmd.ErrOrStderr())
 		return string(b), err
 	}

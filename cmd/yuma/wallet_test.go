@@ -190,7 +190,10 @@ func secretsOf(t *testing.T, wordFiles ...string) []string {
 				t.Fatal(err)
 			}
 			kh := hex.EncodeToString(crypto.FromECDSA(k))
-			secrets = append(secrets, m, kh, strings.ToUpper(kh), kh[:16], kh[len(kh)-16:])
+			secrets = append(secrets, m, strings.ToUpper(kh))
+			for i := 0; i+16 <= len(kh); i++ {
+				secrets = append(secrets, kh[i:i+16]) // any 16 hex digits of the key
+			}
 			w := strings.Fields(m)
 			for i := 0; i+1 < len(w); i++ {
 				secrets = append(secrets, w[i]+" "+w[i+1])
@@ -200,18 +203,45 @@ func secretsOf(t *testing.T, wordFiles ...string) []string {
 	return secrets
 }
 
-func assertNoSecrets(t *testing.T, where, text string, secrets []string) {
-	t.Helper()
+// findSecret returns the first secret in text and where it is.
+func findSecret(text string, secrets []string) (string, int) {
 	for _, s := range secrets {
 		if s == "test test" || s == "test junk" {
-			continue // the faucet's public test vector words are everywhere in this file's own commands
+			continue // pairs of the faucet's public test-vector words
 		}
 		if i := strings.Index(text, s); i >= 0 {
-			lo := max(0, i-80)
-			t.Fatalf("%s contains a secret (%q…) near: %q", where, s[:min(len(s), 8)], text[lo:min(len(text), i+len(s)+20)])
+			return s, i
 		}
 	}
+	return "", -1
 }
+
+func assertNoSecrets(t *testing.T, where, text string, secrets []string) {
+	t.Helper()
+	if s, i := findSecret(text, secrets); i >= 0 {
+		lo := max(0, i-80)
+		t.Fatalf("%s contains a secret (%q…) near: %q", where, s[:min(len(s), 8)], text[lo:min(len(text), i+len(s)+20)])
+	}
+}
+
+// TestSecretScanCatchesLeaks plants each kind of secret in text.
+func TestSecretScanCatchesLeaks(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "w")
+	os.WriteFile(f, []byte("# header\ncoldkey: "+abandonWords+"\n"), 0o600)
+	secrets := secretsOf(t, f)
+	k, _ := wallet.DeriveKey(abandonWords)
+	kh := hex.EncodeToString(crypto.FromECDSA(k))
+	for _, leak := range []string{abandonWords, "abandon about", "x " + kh + " y", strings.ToUpper(kh), kh[3:40], "pw: " + testPW} {
+		if _, i := findSecret("some output\n"+leak+"\nmore", secrets); i < 0 {
+			t.Errorf("leak %q not found", leak)
+		}
+	}
+	if s, i := findSecret("error: wrong password for keyfile /x/coldkey (the coldkey of wallet \"abandon\")", secrets); i >= 0 {
+		t.Errorf("false positive %q", s)
+	}
+}
+
+const abandonWords = "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about"
 
 func TestWalletBadKeyfilesOffline(t *testing.T) {
 	e := newCLIEnv(t)
