@@ -131,10 +131,12 @@ func New(home string, cfg Config, logger *slog.Logger, opts ...Option) (*Node, e
 		rc.Listen = cfg.RPC.Listen
 		rc.AllowRemote = cfg.RPC.AllowRemote
 		rc.CORSOrigins = cfg.RPC.CORSOrigins
-		srv, err := rpc.NewServer(rc, &backend{n: n}, logger.With("module", "rpc"), rpc.PrometheusMetrics(reg))
+		be := &backend{n: n}
+		srv, err := rpc.NewServer(rc, be, logger.With("module", "rpc"), rpc.PrometheusMetrics(reg))
 		if err != nil {
 			return fail(err)
 		}
+		rpc.RegisterSubnetMethods(srv, be)
 		n.rpcSrv = srv
 	}
 	return n, nil

@@ -2,6 +2,8 @@ package node
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -94,5 +96,19 @@ func TestMetricsEndpointHasNodeAndEngineMetrics(t *testing.T) {
 			t.Fatalf("metrics incomplete after 20 s: %v", err)
 		}
 		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func TestSubnetMethodsServed(t *testing.T) {
+	tn := newTestNet(t, 1, 0)
+	tn.waitHeight(1, 30*time.Second)
+	cl := tn.client(0)
+	var out json.RawMessage
+	if err := cl.Call(context.Background(), "subnet_list", &out); err != nil {
+		t.Fatalf("subnet_list: %v", err)
+	}
+	var e *rpc.Error
+	if err := cl.Call(context.Background(), "subnet_info", &out, 42); !errors.As(err, &e) || e.Code != rpc.CodeNotFound {
+		t.Fatalf("subnet_info of a missing subnet: %v", err)
 	}
 }
