@@ -86,7 +86,7 @@ func newChainHeadCmd(g *globals) *cobra.Command {
 			}
 			out := headOf(h)
 			return g.emit(out, func(w io.Writer) {
-				table(w, []string{"FIELD", "VALUE"}, [][]string{
+				printTable(w, []string{"FIELD", "VALUE"}, [][]string{
 					{"chain", out.ChainID}, {"height", strconv.FormatUint(out.Height, 10)},
 					{"finalized", strconv.FormatUint(out.FinalizedHeight, 10)}, {"time", out.Time},
 					{"block hash", out.BlockHash}, {"state root", out.AppHash}, {"transactions", strconv.Itoa(out.NumTxs)},
@@ -203,7 +203,7 @@ func newChainTxCmd(g *globals) *cobra.Command {
 				for _, e := range out.Events {
 					rows = append(rows, []string{"event", eventText(e)})
 				}
-				table(w, []string{"FIELD", "VALUE"}, rows)
+				printTable(w, []string{"FIELD", "VALUE"}, rows)
 			})
 		}),
 	}
@@ -267,7 +267,7 @@ func newChainBlockCmd(g *globals) *cobra.Command {
 						rows = append(rows, []string{strconv.Itoa(int(t.Index)), t.Hash, t.Kind, t.Signer, st})
 					}
 					fmt.Fprintln(w)
-					table(w, []string{"#", "HASH", "KIND", "SIGNER", "STATUS"}, rows)
+					printTable(w, []string{"#", "HASH", "KIND", "SIGNER", "STATUS"}, rows)
 				}
 				for _, e := range out.Events {
 					fmt.Fprintf(w, "event %s\n", eventText(e))

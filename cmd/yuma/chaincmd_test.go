@@ -52,7 +52,7 @@ func TestJourneyTransfer(t *testing.T) {
 		t.Fatalf("head: %+v", head)
 	}
 	var blk blockJSON
-	e.okJSON("chain_block", &blk, "chain", "block", itoa(tr.Tx.Height))
+	e.okJSON("chain_block", &blk, "chain", "block", u64Text(tr.Tx.Height))
 	found := false
 	for _, x := range blk.Txs {
 		found = found || x.Hash == tr.Tx.Hash
@@ -67,13 +67,6 @@ func TestJourneyTransfer(t *testing.T) {
 	}
 	e.ok("chain", "block")
 	e.ok("chain", "tx", tr.Tx.Hash)
-
-	// --no-wait returns the hash at once.
-	var nw transferJSON
-	e.okJSON("wallet_transfer", &nw, "wallet", "transfer", "--wallet", "faucet", "--to", "alice", "--amount", "1rao", "--password-file", e.pwFile, "--no-wait")
-	if nw.Tx.Status != "pending" || nw.Tx.Hash == "" {
-		t.Fatalf("--no-wait: %+v", nw.Tx)
-	}
 
 	// Bad input: one clear line, non-zero exit, key files unchanged.
 	dir := filepath.Join(e.home, "wallets")
@@ -103,13 +96,20 @@ func TestJourneyTransfer(t *testing.T) {
 	}
 	sameFiles(t, before, walletFiles(t, dir))
 
+	// --no-wait returns the hash at once.
+	var nw transferJSON
+	e.okJSON("wallet_transfer", &nw, "wallet", "transfer", "--wallet", "faucet", "--to", "alice", "--amount", "1rao", "--password-file", e.pwFile, "--no-wait")
+	if nw.Tx.Status != "pending" || nw.Tx.Hash == "" {
+		t.Fatalf("--no-wait: %+v", nw.Tx)
+	}
+
 	// Nothing secret was printed, nor logged by the node.
 	secrets := secretsOf(t, words, filepath.Join(e.home, "faucet.words"))
 	assertNoSecrets(t, "CLI output", e.all.String(), secrets)
 	assertNoSecrets(t, "node logs", e.logs.String(), secrets)
 }
 
-func itoa(v uint64) string { return strconv.FormatUint(v, 10) }
+func u64Text(v uint64) string { return strconv.FormatUint(v, 10) }
 
 // TestTimeoutAndUnreachable: a node that does not answer is given up on
 // after --timeout, and one that is down is named, each in one line.

@@ -123,7 +123,7 @@ them as u16 of 65535.`,
 						u16Fraction(x.Dividends), g.amountText(mustRao(x.Emission)), u16Fraction(x.ValidatorTrust), vp,
 						strconv.FormatUint(x.LastUpdate, 10), orDash(x.Axon)})
 				}
-				table(w, []string{"UID", "HOTKEY", "STAKE", "RANK", "TRUST", "CONSENSUS", "INCENTIVE", "DIVIDENDS", "EMISSION", "VTRUST", "VPERMIT", "UPDATED", "AXON"}, rows)
+				printTable(w, []string{"UID", "HOTKEY", "STAKE", "RANK", "TRUST", "CONSENSUS", "INCENTIVE", "DIVIDENDS", "EMISSION", "VTRUST", "VPERMIT", "UPDATED", "AXON"}, rows)
 			})
 		}),
 	}

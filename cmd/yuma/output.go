@@ -377,7 +377,7 @@ func (g *globals) emit(v any, human func(w io.Writer)) error {
 }
 
 // table prints rows under a header, columns separated by two spaces.
-func table(w io.Writer, header []string, rows [][]string) {
+func printTable(w io.Writer, header []string, rows [][]string) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, strings.Join(header, "\t"))
 	for _, r := range rows {

@@ -46,19 +46,19 @@ const testSubnetGenesis = `{
     "target_regs_per_interval": 8, "initial_burn": 1000000000, "min_burn": 1000000, "max_burn": 100000000000}
 }`
 
-// syncBuffer is a goroutine-safe bytes.Buffer for logs.
-type syncBuffer struct {
+// cliLogBuffer is a goroutine-safe bytes.Buffer for logs.
+type cliLogBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
+func (s *cliLogBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.Write(p)
 }
 
-func (s *syncBuffer) String() string {
+func (s *cliLogBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
@@ -66,9 +66,9 @@ func (s *syncBuffer) String() string {
 
 // startCLIChain starts an in-process single-node chain for one test and
 // stops it when the test ends. Its logs are kept for the secrets check.
-func startCLIChain(t *testing.T) (string, *syncBuffer) {
+func startCLIChain(t *testing.T) (string, *cliLogBuffer) {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &cliLogBuffer{}
 	faucet, _ := types.ParseAddress(faucetAddress)
 	nodes, _, err := node.InitTestnet(t.TempDir(), node.TestnetOptions{
 		Nodes: 1, ChainID: "yuma-cli-test", Params: chain.Params{MinFee: 1000}, Admin: faucet,
@@ -119,14 +119,14 @@ type cliEnv struct {
 	t      *testing.T
 	home   string
 	rpc    string
-	logs   *syncBuffer // the node's log
+	logs   *cliLogBuffer // the node's log
 	pwFile string
-	all    *syncBuffer // every stdout and stderr of the session
+	all    *cliLogBuffer // every stdout and stderr of the session
 }
 
 func newCLIEnv(t *testing.T) *cliEnv {
 	t.Helper()
-	e := &cliEnv{t: t, home: t.TempDir(), all: &syncBuffer{}}
+	e := &cliEnv{t: t, home: t.TempDir(), all: &cliLogBuffer{}}
 	t.Setenv("YUMA_HOME", e.home)
 	t.Setenv("YUMA_PASSWORD", "")
 	os.Unsetenv("YUMA_PASSWORD")
@@ -160,7 +160,7 @@ func (e *cliEnv) skipWithoutSubnetQueries() {
 	e.t.Helper()
 	cl, _ := rpc.Dial(e.rpc)
 	err := cl.Call(context.Background(), rpc.MethodSubnetList, nil)
-	if ok, _ := optional(err); !ok && err != nil {
+	if ok, _ := optionalQuery(err); !ok && err != nil {
 		e.t.Skip("the node does not serve subnet_* and stake_get yet (rpc.RegisterSubnetMethods is not called in node.New)")
 	}
 }

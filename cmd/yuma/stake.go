@@ -220,7 +220,7 @@ func newStakeListCmd(g *globals) *cobra.Command {
 					rows = append(rows, []string{orDash(s.Name), s.Hotkey, g.amountText(mustRao(s.Stake))})
 				}
 				rows = append(rows, []string{"TOTAL", "", g.amountText(total)})
-				table(w, []string{"HOTKEY", "ADDRESS", "STAKE"}, rows)
+				printTable(w, []string{"HOTKEY", "ADDRESS", "STAKE"}, rows)
 			})
 		}),
 	}
@@ -258,7 +258,7 @@ func parseTake(s string) (uint16, error) {
 	return uint16(math.Round(f / div * 65535)), nil
 }
 
-func pct(v uint16) string { return fmt.Sprintf("%.2f", float64(v)*100/65535) }
+func takePct(v uint16) string { return fmt.Sprintf("%.2f", float64(v)*100/65535) }
 
 func newDelegateSetTakeCmd(g *globals) *cobra.Command {
 	var take, hkAddr string
@@ -280,7 +280,7 @@ func newDelegateSetTakeCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if ok, err := g.confirm(fmt.Sprintf("Set the take of %s to %s%%?", hot.Hex(), pct(t))); err != nil || !ok {
+			if ok, err := g.confirm(fmt.Sprintf("Set the take of %s to %s%%?", hot.Hex(), takePct(t))); err != nil || !ok {
 				return abortedOr(err)
 			}
 			key, err := g.coldkey()
@@ -291,7 +291,7 @@ func newDelegateSetTakeCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			out := setTakeJSON{Hotkey: hot.Hex(), Take: t, TakePc: pct(t), Tx: tx}
+			out := setTakeJSON{Hotkey: hot.Hex(), Take: t, TakePc: takePct(t), Tx: tx}
 			return g.emit(out, func(w io.Writer) {
 				fmt.Fprintf(w, "take of %s set to %s%% (%d/65535)\n", out.Hotkey, out.TakePc, t)
 				g.printTx(w, tx)
@@ -309,8 +309,8 @@ func newDelegateSetTakeCmd(g *globals) *cobra.Command {
 var errNoQuery = &cliError{Code: "unsupported", Msg: "the node does not serve subnet queries (stake_get, subnet_*): upgrade the node or point --rpc at a newer one"}
 
 // query maps "method not found" to errNoQuery.
-func query(err error) error {
-	if ok, err := optional(err); !ok && err == nil {
+func queryErr(err error) error {
+	if ok, err := optionalQuery(err); !ok && err == nil {
 		return errNoQuery
 	}
 	return err
@@ -334,7 +334,7 @@ func (g *globals) stakesOf(ctx context.Context, coldkey types.Address) ([]stakeE
 	height := h.Height
 	si, err := cl.StakeGet(ctx, coldkey, rpc.Height(&height))
 	if err != nil {
-		return nil, 0, query(err)
+		return nil, 0, queryErr(err)
 	}
 	var out []stakeEntry
 	for _, s := range si.Stakes {
@@ -386,7 +386,7 @@ func (g *globals) registrations(ctx context.Context, hotkey types.Address) ([]re
 	}
 	ns, err := cl.SubnetNeuron(ctx, hotkey, nil)
 	if err != nil {
-		return nil, query(err)
+		return nil, queryErr(err)
 	}
 	out := []registrationJSON{}
 	for _, n := range ns {

@@ -68,7 +68,7 @@ func checkNetuid(v int) (uint16, error) {
 
 // optional runs a query the node may not support yet; ok is false when it
 // does not (an older node), so a pre-check can be skipped.
-func optional(err error) (ok bool, _ error) {
+func optionalQuery(err error) (ok bool, _ error) {
 	var re *rpc.Error
 	if errors.As(err, &re) && re.Code == rpc.CodeMethodNotFound {
 		return false, nil
@@ -393,7 +393,7 @@ func (g *globals) lockCost(ctx context.Context) (uint64, bool, error) {
 		return 0, false, err
 	}
 	lc, err := cl.SubnetLockCost(ctx, nil)
-	if ok, err := optional(err); !ok {
+	if ok, err := optionalQuery(err); !ok {
 		return 0, false, err
 	}
 	if lc.RegistrationOpensAt > lc.Block {
@@ -412,7 +412,7 @@ func (g *globals) burnCost(ctx context.Context, netuid uint16) (uint64, bool, er
 		return 0, false, err
 	}
 	bc, err := cl.SubnetBurnCost(ctx, netuid, nil)
-	if ok, err := optional(err); !ok {
+	if ok, err := optionalQuery(err); !ok {
 		return 0, false, g.notFoundSubnet(err, netuid)
 	}
 	if !bc.RegistrationAllowed {
@@ -427,7 +427,7 @@ func (g *globals) notFoundSubnet(err error, netuid uint16) error {
 	if errors.As(err, &re) && re.Code == rpc.CodeNotFound {
 		return &cliError{Code: "subnet_not_found", Msg: fmt.Sprintf("subnet %d does not exist: see `yuma subnet list`", netuid)}
 	}
-	return query(err)
+	return queryErr(err)
 }
 
 // headHeight reads the head so a command's queries all see one block.
@@ -488,7 +488,7 @@ func newSubnetListCmd(g *globals) *cobra.Command {
 			}
 			ss, err := cl.SubnetList(ctx, rpc.Height(&h))
 			if err != nil {
-				return query(err)
+				return queryErr(err)
 			}
 			out := subnetListJSON{Height: h, Subnets: []subnetJSON{}}
 			for _, s := range ss {
@@ -505,7 +505,7 @@ func newSubnetListCmd(g *globals) *cobra.Command {
 					rows = append(rows, []string{strconv.Itoa(int(s.NetUID)), fmt.Sprintf("%d/%d", s.N, s.MaxUIDs), strconv.Itoa(int(s.Tempo)),
 						u16Fraction(s.EmissionShare), g.amountText(mustRao(s.BurnCost)), g.amountText(mustRao(s.Lock)), owner})
 				}
-				table(w, []string{"NETUID", "UIDS", "TEMPO", "EMISSION", "BURN", "LOCK", "OWNER"}, rows)
+				printTable(w, []string{"NETUID", "UIDS", "TEMPO", "EMISSION", "BURN", "LOCK", "OWNER"}, rows)
 			})
 		}),
 	}
@@ -548,7 +548,7 @@ func newSubnetShowCmd(g *globals) *cobra.Command {
 				LastAdjustment: si.LastAdjustment, NextEpoch: si.NextEpoch, Hyperparameters: hp}
 			return g.emit(out, func(w io.Writer) {
 				fmt.Fprintf(w, "subnet %d at block %d\n", n, h)
-				table(w, []string{"FIELD", "VALUE"}, [][]string{
+				printTable(w, []string{"FIELD", "VALUE"}, [][]string{
 					{"owner", out.Owner}, {"owner hotkey", out.OwnerHotkey}, {"registered at", strconv.FormatUint(out.RegisteredAt, 10)},
 					{"uids", fmt.Sprintf("%d of %d", out.N, out.MaxUIDs)}, {"tempo", strconv.Itoa(int(out.Tempo))},
 					{"next epoch", fmt.Sprintf("block %d (in %d blocks)", out.NextEpoch, out.NextEpoch-min(out.NextEpoch, h))},
@@ -613,7 +613,7 @@ func printHyper(w io.Writer, hp []hyperJSON) {
 	for _, h := range hp {
 		rows = append(rows, []string{h.Name, h.Value, h.SettableBy})
 	}
-	table(w, []string{"HYPERPARAMETER", "VALUE", "SET BY"}, rows)
+	printTable(w, []string{"HYPERPARAMETER", "VALUE", "SET BY"}, rows)
 }
 
 type subnetHyperJSON struct {
@@ -685,7 +685,7 @@ func newSubnetLockCostCmd(g *globals) *cobra.Command {
 			}
 			lc, err := cl.SubnetLockCost(ctx, nil)
 			if err != nil {
-				return query(err)
+				return queryErr(err)
 			}
 			out := lockCostJSON{Cost: amountOf(uint64(lc.Cost)), Block: lc.Block, MinLock: amountOf(uint64(lc.MinLock)), LastLock: amountOf(uint64(lc.LastLock)),
 				LastLockBlock: lc.LastLockBlock, RegistrationOpensAt: lc.RegistrationOpensAt, Subnets: lc.Subnets, SubnetLimit: lc.SubnetLimit,

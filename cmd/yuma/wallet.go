@@ -323,7 +323,7 @@ func (g *globals) emitKeys(st *wallet.Store, keys []*newKey, show bool, mnemonic
 			}
 			rows = append(rows, []string{name, k.Address, enc, k.Keyfile})
 		}
-		table(w, []string{"KEY", "ADDRESS", "ENCRYPTED", "KEYFILE"}, rows)
+		printTable(w, []string{"KEY", "ADDRESS", "ENCRYPTED", "KEYFILE"}, rows)
 		for _, k := range out.Keys {
 			if k.Replaced != "" {
 				fmt.Fprintf(w, "the previous keyfile is kept as %s\n", k.Replaced)
@@ -513,7 +513,7 @@ func newWalletListCmd(g *globals) *cobra.Command {
 						rows = append(rows, []string{"", "hotkey " + h.Name, orDash(h.Address), keyState(h)})
 					}
 				}
-				table(w, []string{"WALLET", "KEY", "ADDRESS", "STATE"}, rows)
+				printTable(w, []string{"WALLET", "KEY", "ADDRESS", "STATE"}, rows)
 			})
 		}),
 	}
@@ -650,7 +650,7 @@ func newWalletBalanceCmd(g *globals) *cobra.Command {
 				if len(out.Accounts) > 1 {
 					rows = append(rows, []string{"TOTAL", "", g.amountText(tf), g.amountText(ts), g.amountText(tf + ts)})
 				}
-				table(w, []string{"WALLET", "COLDKEY", "FREE", "STAKED", "TOTAL"}, rows)
+				printTable(w, []string{"WALLET", "COLDKEY", "FREE", "STAKED", "TOTAL"}, rows)
 			})
 		}),
 	}
@@ -824,7 +824,7 @@ func newWalletOverviewCmd(g *globals) *cobra.Command {
 					fmt.Fprintf(w, "no hotkeys: create one with `yuma wallet new-hotkey --wallet %s --hotkey NAME`\n", out.Wallet)
 					return
 				}
-				table(w, []string{"HOTKEY", "ADDRESS", "STAKE", "NETUID", "UID", "INCENTIVE", "DIVIDENDS", "AXON"}, rows)
+				printTable(w, []string{"HOTKEY", "ADDRESS", "STAKE", "NETUID", "UID", "INCENTIVE", "DIVIDENDS", "AXON"}, rows)
 			})
 		}),
 	}
