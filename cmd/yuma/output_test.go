@@ -154,17 +154,6 @@ func (e *cliEnv) with(t *testing.T) *cliEnv {
 	return &c
 }
 
-// skipWithoutSubnetQueries skips when the node does not serve the subnet
-// module's RPC methods (rpc.RegisterSubnetMethods is not wired in).
-func (e *cliEnv) skipWithoutSubnetQueries() {
-	e.t.Helper()
-	cl, _ := rpc.Dial(e.rpc)
-	err := cl.Call(context.Background(), rpc.MethodSubnetList, nil)
-	if ok, _ := optionalQuery(err); !ok && err != nil {
-		e.t.Skip("the node does not serve subnet_* and stake_get yet (rpc.RegisterSubnetMethods is not called in node.New)")
-	}
-}
-
 type cliResult struct {
 	stdout, stderr string
 	code           int

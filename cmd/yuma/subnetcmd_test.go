@@ -76,7 +76,6 @@ func TestJourneySubnet(t *testing.T) {
 	// Stake grows with emission at each epoch, so amounts are lower bounds.
 	t.Run("queries", func(t *testing.T) {
 		e := e.with(t)
-		e.skipWithoutSubnetQueries()
 		var sl subnetListJSON
 		e.okJSON("subnet_list", &sl, "subnet", "list")
 		if len(sl.Subnets) < 2 || sl.Subnets[0].NetUID != 0 {
