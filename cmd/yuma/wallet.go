@@ -142,8 +142,17 @@ func newWalletCreateCmd(g *globals, use string, cold, hot bool) *cobra.Command {
   yuma wallet new-hotkey --wallet alice --hotkey validator --encrypt`,
 	}[use]
 	c := &cobra.Command{
-		Use:     use,
-		Short:   short,
+		Use:   use,
+		Short: short,
+		Long: short + `.
+
+Each new key gets its own BIP-39 mnemonic (derivation m/44'/60'/0'/0/0). The
+coldkey is encrypted (keystore v3, scrypt) with the password from the terminal,
+--password-fd, --password-file, --password-env or YUMA_PASSWORD; hotkeys are
+unencrypted unless asked. The mnemonic is shown once on stderr when it is a
+terminal; without one, pass --mnemonic-out FILE or --show-mnemonic, or nothing
+is created. An existing key is never replaced without --overwrite (or a yes at
+the prompt), and a replaced keyfile is kept as a backup.`,
 		Example: example,
 		Args:    noArgsHint,
 		RunE: g.run(func(ctx context.Context, cmd *cobra.Command, _ []string) error {
