@@ -80,6 +80,8 @@ validators, a Yuma consensus simulator and a one-command local network.`,
 		newWeightsCmd(),
 		newMetagraphCmd(),
 		newSimCmd(),
+		newMinerCmd(),
+		newValidatorCmd(),
 	)
 	return root
 }
