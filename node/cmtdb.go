@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"sync"
 
 	"github.com/cockroachdb/pebble"
 	dbm "github.com/cometbft/cometbft-db"
@@ -40,15 +41,29 @@ func (quietPebbleLogger) Fatalf(format string, args ...any) {
 	panic(fmt.Sprintf("pebble: "+format, args...))
 }
 
+// cmtPebble is safe for concurrent use. After Close, reads answer as an
+// empty store and writes fail: CometBFT's reactor goroutines can outlive
+// the engine's shutdown by a moment and panic on any read error, which
+// would turn a clean stop into a crash (nothing is lost either way: the
+// engine has stopped writing).
 type cmtPebble struct {
-	db *pebble.DB
+	mu     sync.RWMutex // held for reading by every operation, for writing by Close
+	closed bool
+	db     *pebble.DB
 }
+
+var errCmtClosed = errors.New("engine database closed")
 
 var _ dbm.DB = (*cmtPebble)(nil)
 
 func (d *cmtPebble) Get(key []byte) ([]byte, error) {
 	if len(key) == 0 {
 		return nil, errCmtKeyEmpty
+	}
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	if d.closed {
+		return nil, nil
 	}
 	v, closer, err := d.db.Get(key)
 	if errors.Is(err, pebble.ErrNotFound) {
@@ -73,6 +88,11 @@ func (d *cmtPebble) set(key, value []byte, o *pebble.WriteOptions) error {
 	if value == nil {
 		return errCmtValueNil
 	}
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	if d.closed {
+		return errCmtClosed
+	}
 	return d.db.Set(key, value, o)
 }
 
@@ -82,6 +102,11 @@ func (d *cmtPebble) SetSync(key, value []byte) error { return d.set(key, value, 
 func (d *cmtPebble) del(key []byte, o *pebble.WriteOptions) error {
 	if len(key) == 0 {
 		return errCmtKeyEmpty
+	}
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	if d.closed {
+		return errCmtClosed
 	}
 	return d.db.Delete(key, o)
 }
@@ -101,6 +126,11 @@ func (d *cmtPebble) iterator(start, end []byte, reverse bool) (dbm.Iterator, err
 	if (start != nil && len(start) == 0) || (end != nil && len(end) == 0) {
 		return nil, errCmtKeyEmpty
 	}
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	if d.closed {
+		return emptyIter{start, end}, nil
+	}
 	it, err := d.db.NewIter(&pebble.IterOptions{LowerBound: start, UpperBound: end})
 	if err != nil {
 		return nil, err
@@ -113,19 +143,48 @@ func (d *cmtPebble) iterator(start, end []byte, reverse bool) (dbm.Iterator, err
 	return &cmtIter{it: it, start: start, end: end, reverse: reverse}, nil
 }
 
-func (d *cmtPebble) Close() error { return d.db.Close() }
+func (d *cmtPebble) Close() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed {
+		return nil
+	}
+	d.closed = true
+	return d.db.Close()
+}
 
-func (d *cmtPebble) NewBatch() dbm.Batch { return &cmtBatch{b: d.db.NewBatch()} }
+// emptyIter is what iterators over a closed store see.
+type emptyIter struct{ start, end []byte }
+
+func (e emptyIter) Domain() ([]byte, []byte) { return e.start, e.end }
+func (emptyIter) Valid() bool                { return false }
+func (emptyIter) Next()                      { panic("cmtdb: Next on an invalid iterator") }
+func (emptyIter) Key() []byte                { panic("cmtdb: Key on an invalid iterator") }
+func (emptyIter) Value() []byte              { panic("cmtdb: Value on an invalid iterator") }
+func (emptyIter) Error() error               { return nil }
+func (emptyIter) Close() error               { return nil }
+
+func (d *cmtPebble) NewBatch() dbm.Batch { return &cmtBatch{d: d, b: d.db.NewBatch()} }
 
 func (d *cmtPebble) Print() error { return nil }
 
 func (d *cmtPebble) Stats() map[string]string {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	if d.closed {
+		return map[string]string{}
+	}
 	return map[string]string{"pebble": d.db.Metrics().String()}
 }
 
 func (d *cmtPebble) Compact(start, end []byte) error {
 	if start == nil || end == nil {
 		return nil // pebble compacts in the background; a full range needs bounds
+	}
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	if d.closed {
+		return errCmtClosed
 	}
 	return d.db.Compact(start, end, true)
 }
@@ -168,6 +227,7 @@ func (i *cmtIter) Error() error { return i.it.Error() }
 func (i *cmtIter) Close() error { return i.it.Close() }
 
 type cmtBatch struct {
+	d *cmtPebble
 	b *pebble.Batch
 }
 
@@ -200,7 +260,14 @@ func (b *cmtBatch) commit(o *pebble.WriteOptions) error {
 	if b.b == nil {
 		return errBatchClosed
 	}
-	if err := b.b.Commit(o); err != nil {
+	b.d.mu.RLock()
+	if b.d.closed {
+		b.d.mu.RUnlock()
+		return errCmtClosed
+	}
+	err := b.b.Commit(o)
+	b.d.mu.RUnlock()
+	if err != nil {
 		return err
 	}
 	return b.Close()

@@ -2,6 +2,7 @@ package node
 
 import (
 	"log/slog"
+	"os"
 	"testing"
 )
 
@@ -13,5 +14,14 @@ func (w testWriter) Write(p []byte) (int, error) {
 }
 
 func testLogger(t testing.TB) *slog.Logger {
-	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: testLogLevel()}))
+}
+
+// testLogLevel is warn, or YUMA_TEST_LOG (debug, info, ...) when set.
+func testLogLevel() slog.Level {
+	var l slog.Level = slog.LevelWarn
+	if v := os.Getenv("YUMA_TEST_LOG"); v != "" {
+		l.UnmarshalText([]byte(v))
+	}
+	return l
 }

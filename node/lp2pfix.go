@@ -37,6 +37,8 @@ type peerResetter struct {
 	now func() time.Time
 
 	mu sync.Mutex
+	// stopped is set when the node shuts down: closes are then expected.
+	stopped bool
 	// reset is when each peer was last reset by us; a close of a
 	// connection opened before that is the fallout of our own reset.
 	reset map[peer.ID]time.Time
@@ -93,15 +95,29 @@ func (r *peerResetter) handle(pid peer.ID, opened time.Time) {
 		return // not a peer (yet), or already removed
 	}
 	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.stopped {
+		return
+	}
 	if last, ok := r.reset[pid]; ok && !opened.After(last) {
 		r.mu.Unlock()
 		return
 	}
 	r.reset[pid] = r.now()
 	r.resets++
-	r.mu.Unlock()
 	r.log.Info("connection to peer closed: resetting it so it resyncs", "peer_id", pid.String())
 	r.sw.StopPeerForError(p, &p2p.ErrorTransient{Err: errConnClosed})
+}
+
+// stop disables the resetter and waits for a reset in progress, so the
+// node's shutdown does not race a reconnect.
+func (r *peerResetter) stop() {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	r.stopped = true
+	r.mu.Unlock()
 }
 
 // Resets returns how many times peers were reset.

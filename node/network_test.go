@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"sync"
 	"testing"
@@ -24,11 +25,33 @@ type testNet struct {
 	keys   []*ecdsa.PrivateKey
 	gen    *chain.Genesis
 	cfgFix func(i int, c *Config)
+	opts   testNetOptions
+}
+
+// testNetOptions are the optional parts of a test network's genesis and
+// nodes; the zero value is a plain chain with no state modules.
+type testNetOptions struct {
+	// admin is the genesis admin (it may set root-only parameters).
+	admin types.Address
+	// accounts are genesis balances besides the generated ones.
+	accounts []chain.GenesisAccount
+	// genesis holds the module sections of the genesis, by module name.
+	genesis map[string]json.RawMessage
+	// modules returns the state modules of one node; it is called for
+	// every node start.
+	modules func() []chain.Module
 }
 
 func newTestNet(t *testing.T, n, accounts int) *testNet {
 	t.Helper()
-	tn := &testNet{t: t}
+	return newTestNetWith(t, n, accounts, testNetOptions{})
+}
+
+// newTestNetWith starts n nodes on one genesis with accounts generated
+// funded keys (tn.keys) and opts.
+func newTestNetWith(t *testing.T, n, accounts int, opts testNetOptions) *testNet {
+	t.Helper()
+	tn := &testNet{t: t, opts: opts}
 	var accs []chain.GenesisAccount
 	for i := 0; i < accounts; i++ {
 		k, err := crypto.GenerateKey()
@@ -38,8 +61,10 @@ func newTestNet(t *testing.T, n, accounts int) *testNet {
 		tn.keys = append(tn.keys, k)
 		accs = append(accs, chain.GenesisAccount{Address: crypto.PubkeyToAddress(k.PublicKey), Balance: chain.U64(1_000_000 * chain.RaoPerTAO)})
 	}
+	accs = append(accs, opts.accounts...)
 	infos, g, err := InitTestnet(t.TempDir(), TestnetOptions{
 		Nodes: n, ChainID: "testnet", Params: chain.Params{MinFee: 1000}, Accounts: accs,
+		Admin: opts.admin, Modules: opts.genesis,
 		Configure: func(_ int, c *Config) {
 			c.Consensus.BlockTime = Duration{200 * time.Millisecond}
 			c.Consensus.TimeoutPropose = Duration{time.Second}
@@ -71,7 +96,11 @@ func (tn *testNet) start(i int) {
 	if err != nil {
 		tn.t.Fatal(err)
 	}
-	n, err := New(tn.homes[i], cfg, testLogger(tn.t).With("node", i))
+	var opts []Option
+	if tn.opts.modules != nil {
+		opts = append(opts, WithModules(tn.opts.modules()...))
+	}
+	n, err := New(tn.homes[i], cfg, testLogger(tn.t).With("node", i), opts...)
 	if err != nil {
 		tn.t.Fatal(err)
 	}

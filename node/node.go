@@ -244,6 +244,7 @@ func (n *Node) sampleGauges() {
 // safe to call more than once.
 func (n *Node) Stop() error {
 	n.stopOnce.Do(func() {
+		n.resetter.stop()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		if n.rpcSrv != nil {
