@@ -3,13 +3,11 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
-	"sync"
-	"syscall"
 	"time"
 
+	"github.com/yumachain/yuma/localnet"
 	"github.com/yumachain/yuma/node"
 	"github.com/yumachain/yuma/rpc"
 )
@@ -26,111 +24,51 @@ func Build(root, dir string) (string, error) {
 	return bin, nil
 }
 
-// Proc is one node process of a Cluster.
-type Proc struct {
-	Home string
-	RPC  string
-	cmd  *exec.Cmd
-	done chan struct{}
-	log  *os.File
-}
-
-// Cluster runs node processes from a testnet directory.
+// Cluster runs node processes from a testnet directory. Process
+// management (process groups, parent-death signal, SIGTERM then SIGKILL)
+// is localnet.Supervisor's, the same one `yuma localnet` uses.
 type Cluster struct {
 	Bin   string
 	Nodes []node.TestnetNode
-	mu    sync.Mutex
-	procs []*Proc
 	// LogDir receives node<i>.log files (appended across restarts).
 	LogDir string
+	sup    *localnet.Supervisor
 }
 
 // NewCluster prepares a cluster for the nodes of a testnet written by
 // node.InitTestnet.
 func NewCluster(bin string, nodes []node.TestnetNode, logDir string) *Cluster {
-	return &Cluster{Bin: bin, Nodes: nodes, procs: make([]*Proc, len(nodes)), LogDir: logDir}
+	sup := localnet.NewSupervisor(bin)
+	sup.StopTimeout = 20 * time.Second
+	return &Cluster{Bin: bin, Nodes: nodes, LogDir: logDir, sup: sup}
 }
+
+func procName(i int) string { return fmt.Sprintf("node%d", i) }
 
 // Start starts node i (which must not be running).
 func (c *Cluster) Start(i int) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if p := c.procs[i]; p != nil && !p.exited() {
-		return fmt.Errorf("node %d already running", i)
-	}
-	logf, err := os.OpenFile(filepath.Join(c.LogDir, fmt.Sprintf("node%d.log", i)), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(logf, "==== start %s\n", time.Now().Format(time.RFC3339Nano))
-	cmd := exec.Command(c.Bin, "node", "run", "--home", c.Nodes[i].Home)
-	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		logf.Close()
-		return err
-	}
-	p := &Proc{Home: c.Nodes[i].Home, RPC: "http://" + c.Nodes[i].RPC, cmd: cmd, done: make(chan struct{}), log: logf}
-	go func() {
-		cmd.Wait()
-		logf.Close()
-		close(p.done)
-	}()
-	c.procs[i] = p
-	return nil
-}
-
-func (p *Proc) exited() bool {
-	select {
-	case <-p.done:
-		return true
-	default:
-		return false
-	}
+	_, err := c.sup.Start(localnet.Spec{
+		Name:    procName(i),
+		Args:    []string{"node", "run", "--home", c.Nodes[i].Home},
+		LogPath: filepath.Join(c.LogDir, procName(i)+".log"),
+	})
+	return err
 }
 
 // Kill sends SIGKILL to node i and waits for it to die.
-func (c *Cluster) Kill(i int) {
-	c.signal(i, syscall.SIGKILL)
-}
+func (c *Cluster) Kill(i int) { c.sup.Kill(procName(i)) }
 
-// Stop sends SIGTERM to node i and waits for a clean exit.
-func (c *Cluster) Stop(i int) {
-	c.signal(i, syscall.SIGTERM)
-}
-
-func (c *Cluster) signal(i int, sig syscall.Signal) {
-	c.mu.Lock()
-	p := c.procs[i]
-	c.mu.Unlock()
-	if p == nil || p.exited() {
-		return
-	}
-	p.cmd.Process.Signal(sig)
-	select {
-	case <-p.done:
-	case <-time.After(20 * time.Second):
-		p.cmd.Process.Kill()
-		<-p.done
-	}
-}
+// Stop sends SIGTERM to node i and waits for a clean exit (SIGKILL after
+// 20 s).
+func (c *Cluster) Stop(i int) { c.sup.Stop(procName(i)) }
 
 // StopAll stops every running node.
-func (c *Cluster) StopAll() {
-	var wg sync.WaitGroup
-	for i := range c.procs {
-		wg.Add(1)
-		go func(i int) { defer wg.Done(); c.Stop(i) }(i)
-	}
-	wg.Wait()
-}
+func (c *Cluster) StopAll() { c.sup.StopAll() }
 
 // Running reports whether node i's process is alive.
 func (c *Cluster) Running(i int) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	p := c.procs[i]
-	return p != nil && !p.exited()
+	p := c.sup.Proc(procName(i))
+	return p != nil && p.Running()
 }
 
 // Client returns an RPC client for node i.
