@@ -87,9 +87,6 @@ func startNode(t *testing.T, faucet types.Address) *rpc.Client {
 	if err := NewView(cl).WaitBlock(ctx, 1, 0); err != nil {
 		t.Fatalf("no first block: %v", err)
 	}
-	if err := cl.Call(ctx, rpc.MethodSubnetList, nil); err != nil {
-		t.Skipf("the node does not serve the subnet RPC methods: %v", err)
-	}
 	return cl
 }
 
