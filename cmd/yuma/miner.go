@@ -68,6 +68,28 @@ func (r *roleFlags) add(c *cobra.Command, role, defaultMetrics string) {
 	f.DurationVar(&r.metagraphRefresh, "metagraph-refresh", 12*time.Second, "how often the metagraph is read from the chain")
 }
 
+// runRole wraps the body of a long-running command. Its context ends on
+// SIGINT or SIGTERM, and then it exits cleanly (status 0) whatever the
+// body returns. Other failures are classified as for every command, and
+// with --json also written to stdout as an errorJSON (logs are then JSON
+// too, on stderr).
+func (g *globals) runRole(body func(ctx context.Context, cmd *cobra.Command) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, _ []string) error {
+		g.cmd = cmd
+		err := body(cmd.Context(), cmd)
+		if err == nil || cmd.Context().Err() != nil {
+			return nil
+		}
+		ce := g.classify(err)
+		if g.jsonOut {
+			var out errorJSON
+			out.Error.Code, out.Error.Message, out.Error.RetryAt, out.Error.TxHash = ce.Code, ce.Msg, ce.RetryAt, ce.TxHash
+			g.printJSON(cmd.OutOrStdout(), out)
+		}
+		return ce
+	}
+}
+
 // roleEnv is what a running role needs from the chain and the wallet.
 type roleEnv struct {
 	log     *slog.Logger
@@ -99,7 +121,11 @@ func (g *globals) setupRole(ctx context.Context, cmd *cobra.Command, r *roleFlag
 	if r.logFormat != "text" && r.logFormat != "json" {
 		return nil, &cliError{Code: "invalid_argument", Msg: fmt.Sprintf("--log-format %q: want text or json", r.logFormat)}
 	}
-	e := &roleEnv{netuid: n, log: newLogger(cmd.ErrOrStderr(), r.logLevel, r.logFormat).With("role", role)}
+	format := r.logFormat
+	if g.jsonOut && !cmd.Flags().Changed("log-format") {
+		format = "json"
+	}
+	e := &roleEnv{netuid: n, log: newLogger(cmd.ErrOrStderr(), r.logLevel, format).With("role", role)}
 	if e.hotkey, err = g.hotkey(); err != nil {
 		return nil, err
 	}
@@ -212,13 +238,7 @@ Replay protection (nonces.log) lives in --data-dir: keep it across restarts.`,
       --backend openai --upstream http://127.0.0.1:11434/v1 --model llama3 --chat
   yuma miner run --netuid 1 --wallet miner --quality noisy --metrics 127.0.0.1:9191   # a deliberately bad miner`,
 		Args: noArgsHint,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			err := runMiner(cmd.Context(), g, cmd, f)
-			if err != nil && cmd.Context().Err() == nil {
-				return g.classify(err)
-			}
-			return nil
-		},
+		RunE: g.runRole(func(ctx context.Context, cmd *cobra.Command) error { return runMiner(ctx, g, cmd, f) }),
 	}
 	f.add(c, "miner", "127.0.0.1:9091")
 	fl := c.Flags()

@@ -130,6 +130,13 @@ func TestMinerAndValidatorRun(t *testing.T) {
 	e.fails([]string{"not registered on subnet " + netuid, "--register"}, "miner", "run", "--netuid", netuid, "--wallet", "miner", "--listen", "127.0.0.1:0", "--metrics", "off")
 	e.fails([]string{"not registered on subnet " + netuid, "yuma neuron register"}, "validator", "run", "--netuid", netuid, "--wallet", "val", "--metrics", "off")
 	e.fails([]string{"subnet 77 does not exist"}, "validator", "run", "--netuid", "77", "--wallet", "val", "--metrics", "off")
+	r := e.yuma("", "validator", "run", "--netuid", "77", "--wallet", "val", "--metrics", "off", "--json")
+	checkSchema(t, "error", r.stdout)
+	var ej errorJSON
+	mustUnmarshal(t, r.stdout, &ej)
+	if r.code == 0 || ej.Error.Code != "subnet_not_found" {
+		t.Fatalf("--json failure: exit %d, %+v", r.code, ej)
+	}
 	e.fails([]string{"--external-ip"}, append([]string{"miner", "run", "--netuid", netuid, "--wallet", "miner", "--register", "--external-ip", "0.0.0.0", "--listen", "127.0.0.1:0", "--metrics", "off"}, pw...)...)
 
 	e.ok(append([]string{"neuron", "register", "--netuid", netuid, "--wallet", "val"}, pw...)...)

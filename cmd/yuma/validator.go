@@ -57,13 +57,7 @@ Scores (scores.json) and a pending weights commit (weights.json) live in
   yuma validator run --netuid 1 --wallet val --interval 6s --sample 32 --weights-every 50
   yuma validator run --netuid 1 --wallet val --data-dir /var/lib/yuma/val --metrics 127.0.0.1:9192 --log-format json`,
 		Args: noArgsHint,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			err := runValidator(cmd.Context(), g, cmd, f)
-			if err != nil && cmd.Context().Err() == nil {
-				return g.classify(err)
-			}
-			return nil
-		},
+		RunE: g.runRole(func(ctx context.Context, cmd *cobra.Command) error { return runValidator(ctx, g, cmd, f) }),
 	}
 	f.add(c, "validator", "127.0.0.1:9092")
 	fl := c.Flags()
