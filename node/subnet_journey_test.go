@@ -753,7 +753,7 @@ func (j *journey) verifyEpoch(netuid uint16, h uint64) {
 	in := &consensus.Input{
 		Block: h, Tempo: uint64(hp.Tempo),
 		Params: consensus.Hyperparameters{
-			Kappa: hp.Kappa / 2, Rho: hp.Rho, BondsMovingAverage: hp.BondsMovingAverage, BondsPenalty: hp.BondsPenalty,
+			Kappa: hp.Kappa, Rho: hp.Rho, BondsMovingAverage: hp.BondsMovingAverage, BondsPenalty: hp.BondsPenalty,
 			ActivityCutoff: hp.ActivityCutoff, MaxAllowedValidators: hp.MaxAllowedValidators,
 			MinAllowedWeights: hp.MinAllowedWeights, MaxWeightsLimit: hp.MaxWeightsLimit, ImmunityPeriod: hp.ImmunityPeriod,
 			LiquidAlphaEnabled: hp.LiquidAlphaEnabled, AlphaLow: hp.AlphaLow, AlphaHigh: hp.AlphaHigh,
