@@ -156,6 +156,19 @@ func (tn *testNet) appHashAt(i int, h uint64) types.Hash {
 	return rec.AppHash
 }
 
+// diagnose logs each node's view, to explain a timeout.
+func (tn *testNet) diagnose() {
+	for i, n := range tn.nodes {
+		if n == nil {
+			continue
+		}
+		h, _ := n.App().Head()
+		tn.t.Logf("node %d: committed height %d, engine block store height %d, mempool %d, peers %d, resets %d",
+			i, h.Height, n.cmt.BlockStore().Height(), n.cmt.Mempool().Size(),
+			n.cmt.Switch().Peers().Size(), n.resetter.Resets())
+	}
+}
+
 func signTransfer(t testing.TB, k *ecdsa.PrivateKey, chainID string, nonce uint64, to types.Address, amount uint64) string {
 	tx, err := types.NewTx(chainID, nonce, 1000, &types.Transfer{To: to, Amount: amount})
 	if err != nil {
@@ -175,7 +188,7 @@ func TestFourNodesAgreeOnThousandTransfers(t *testing.T) {
 	const accounts, perAccount = 10, 100
 	tn := newTestNet(t, 4, accounts)
 	tn.waitHeight(2, 30*time.Second)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	sink := types.Address{0xee}
 	// Each account submits its transfers in nonce order to one node; the
@@ -211,6 +224,7 @@ func TestFourNodesAgreeOnThousandTransfers(t *testing.T) {
 				break
 			}
 			if ctx.Err() != nil {
+				tn.diagnose()
 				t.Fatalf("node %d: sink balance %v (%v), want %d", i, acc.Balance, err, want)
 			}
 			time.Sleep(100 * time.Millisecond)
