@@ -59,7 +59,8 @@ func createNetwork(home string, cfg *Config) (*Manifest, error) {
 	store := &wallet.Store{Root: filepath.Join(home, WalletsDir), KDF: wallet.LightKDF}
 	m := &Manifest{Version: ManifestVersion, ChainID: cfg.ChainID, Created: time.Now().UTC().Format(time.RFC3339), Tempo: cfg.Tempo}
 
-	axons, err := node.FreePorts("tcp", cfg.Miners)
+	// Axons, then the metrics of every miner and validator.
+	ports, err := node.FreePorts("tcp", 2*cfg.Miners+cfg.Validators)
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +84,8 @@ func createNetwork(home string, cfg *Config) (*Manifest, error) {
 			return nil, err
 		}
 		nr.Quality = cfg.quality(i)
-		nr.Axon = fmt.Sprintf("127.0.0.1:%d", axons[i])
+		nr.Axon = fmt.Sprintf("127.0.0.1:%d", ports[i])
+		nr.Metrics = fmt.Sprintf("127.0.0.1:%d", ports[cfg.Miners+i])
 		m.Miners = append(m.Miners, nr)
 	}
 	for i := range cfg.Validators {
@@ -92,6 +94,7 @@ func createNetwork(home string, cfg *Config) (*Manifest, error) {
 			return nil, err
 		}
 		nr.Stake = validatorStakeOf(i)
+		nr.Metrics = fmt.Sprintf("127.0.0.1:%d", ports[2*cfg.Miners+i])
 		m.Validators = append(m.Validators, nr)
 	}
 	for _, a := range accounts {

@@ -219,7 +219,7 @@ func (r *runner) run(ctx context.Context) error {
 	r.obs.setupDone(r.setup.NetUID, h.Height)
 
 	for i, nr := range r.m.Miners {
-		if err := r.startProc(Spec{Name: nr.Name, Args: minerArgs(r.home, r.m, nr, r.setup.NetUID, i)}); err != nil {
+		if err := r.startProc(Spec{Name: nr.Name, Args: minerArgs(r.home, r.m, nr, r.setup.NetUID, i, r.cfg)}); err != nil {
 			return err
 		}
 	}
@@ -412,8 +412,14 @@ func checkPorts(home string, m *Manifest, resumed bool) error {
 		}
 		ps = append(ps, port{"udp", n.P2P, n.Name + " p2p", "stop that process, or edit " + cfgPath})
 	}
+	const other = "stop that process, or start a new localnet in another --home"
 	for _, nr := range m.Miners {
-		ps = append(ps, port{"tcp", nr.Axon, nr.Name + " axon", "stop that process, or start a new localnet in another --home"})
+		ps = append(ps, port{"tcp", nr.Axon, nr.Name + " axon", other})
+	}
+	for _, nr := range append(append([]NeuronInfo{}, m.Miners...), m.Validators...) {
+		if nr.Metrics != "" {
+			ps = append(ps, port{"tcp", nr.Metrics, nr.Name + " metrics", other})
+		}
 	}
 	for _, p := range ps {
 		var err error

@@ -56,13 +56,13 @@ func Header(home string, m *Manifest, temporary bool) string {
 		where += "  (temporary: removed on exit; use --home DIR to keep it)"
 	}
 	fmt.Fprintf(&b, "home %s\n\n", where)
-	fmt.Fprintf(&b, "%-11s %-24s %-32s %s\n", "PROCESS", "RPC", "METRICS", "LOG")
+	fmt.Fprintf(&b, "%-11s %-28s %-32s %s\n", "PROCESS", "RPC", "METRICS", "LOG")
 	for _, n := range m.Nodes {
 		met := "-"
 		if n.Metrics != "" {
 			met = "http://" + n.Metrics + "/metrics"
 		}
-		fmt.Fprintf(&b, "%-11s %-24s %-32s %s\n", n.Name, "http://"+n.RPC, met, LogsDir+"/"+n.Name+".log")
+		fmt.Fprintf(&b, "%-11s %-28s %-32s %s\n", n.Name, "http://"+n.RPC, met, LogsDir+"/"+n.Name+".log")
 	}
 	for _, nr := range append(append([]NeuronInfo{}, m.Miners...), m.Validators...) {
 		what := "axon http://" + nr.Axon
@@ -73,7 +73,7 @@ func Header(home string, m *Manifest, temporary bool) string {
 		if nr.Metrics != "" {
 			met = "http://" + nr.Metrics + "/metrics"
 		}
-		fmt.Fprintf(&b, "%-11s %-24s %-32s %s\n", nr.Name, what, met, LogsDir+"/"+nr.Name+".log")
+		fmt.Fprintf(&b, "%-11s %-28s %-32s %s\n", nr.Name, what, met, LogsDir+"/"+nr.Name+".log")
 	}
 	fmt.Fprintf(&b, "\n!! DEV KEYS ONLY: wallets in %s/%s; every coldkey's password is in %s/%s (%q).\n",
 		home, WalletsDir, home, PasswordFile, DevPassword)

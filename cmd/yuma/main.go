@@ -82,6 +82,7 @@ validators, a Yuma consensus simulator and a one-command local network.`,
 		newSimCmd(),
 		newMinerCmd(),
 		newValidatorCmd(),
+		newLocalnetCmd(),
 	)
 	return root
 }
