@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -195,6 +197,35 @@ func TestMinerAndValidatorHelp(t *testing.T) {
 			if !strings.Contains(out.String(), want) {
 				t.Errorf("yuma %s --help lacks %q", strings.Join(args, " "), want)
 			}
+		}
+	}
+}
+
+func TestMinerEndpoint(t *testing.T) {
+	tcp := func(s string) net.Addr { return net.TCPAddrFromAddrPort(netip.MustParseAddrPort(s)) }
+	for _, tc := range []struct {
+		external, listen, rpc string
+		want                  string
+		guessed, fails        bool
+	}{
+		{"", "127.0.0.1:8091", "http://127.0.0.1:8545", "127.0.0.1:8091", false, false},
+		{"203.0.113.7", "0.0.0.0:8091", "http://127.0.0.1:8545", "203.0.113.7:8091", false, false},
+		{"::ffff:203.0.113.7", "[::]:9000", "http://127.0.0.1:8545", "203.0.113.7:9000", false, false},
+		{"2001:db8::1", "0.0.0.0:8091", "http://127.0.0.1:8545", "[2001:db8::1]:8091", false, false},
+		{"", "0.0.0.0:8091", "http://127.0.0.1:8545", "127.0.0.1:8091", true, false},
+		{"0.0.0.0", "127.0.0.1:8091", "http://127.0.0.1:8545", "", false, true},
+		{"not-an-ip", "127.0.0.1:8091", "http://127.0.0.1:8545", "", false, true},
+	} {
+		f := &minerFlags{externalIP: tc.external}
+		ep, how, err := f.endpoint(tcp(tc.listen), tc.rpc)
+		if tc.fails {
+			if err == nil {
+				t.Errorf("--external-ip %q --listen %s: accepted as %v", tc.external, tc.listen, ep)
+			}
+			continue
+		}
+		if err != nil || ep.String() != tc.want || (how != "") != tc.guessed {
+			t.Errorf("--external-ip %q --listen %s: %v (guessed %q), %v; want %s", tc.external, tc.listen, ep, how, err, tc.want)
 		}
 	}
 }
