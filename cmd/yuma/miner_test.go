@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum/crypto"
+
 	"github.com/yumachain/yuma/rpc"
 	"github.com/yumachain/yuma/subnet"
 	"github.com/yumachain/yuma/types"
@@ -226,6 +228,42 @@ func TestMinerEndpoint(t *testing.T) {
 		}
 		if err != nil || ep.String() != tc.want || (how != "") != tc.guessed {
 			t.Errorf("--external-ip %q --listen %s: %v (guessed %q), %v; want %s", tc.external, tc.listen, ep, how, err, tc.want)
+		}
+	}
+}
+
+func TestMinerConfigFromFlags(t *testing.T) {
+	key, _ := crypto.GenerateKey()
+	e := &roleEnv{chainID: "c", netuid: 3, hotkey: key, dataDir: t.TempDir()}
+	t.Setenv("TEST_UPSTREAM_KEY", "sk-test")
+	f := &minerFlags{roleFlags: roleFlags{metagraphRefresh: time.Second}, listen: "127.0.0.1:1", backend: "openai", upstream: "http://127.0.0.1:11434/v1",
+		model: "llama3", chat: true, apiKeyEnv: "TEST_UPSTREAM_KEY", quality: "noisy", noise: 0.5, minStake: "2.5"}
+	cfg, err := f.config(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := cfg.Backend.OpenAI
+	if cfg.ChainID != "c" || cfg.NetUID != 3 || cfg.MetagraphRefresh != time.Second || cfg.MinStake != 2_500_000_000 ||
+		cfg.Backend.Kind != "openai" || cfg.Backend.Quality != "noisy" || cfg.Backend.NoiseFraction != 0.5 ||
+		o.URL != f.upstream || o.Model != "llama3" || !o.Chat || o.APIKey != "sk-test" {
+		t.Fatalf("config: %+v", cfg)
+	}
+	f.minStake = "0"
+	if cfg, err := f.config(e); err != nil || cfg.MinStake != 0 {
+		t.Fatalf("--min-stake 0: %d %v", cfg.MinStake, err)
+	}
+	for name, bad := range map[string]func(f *minerFlags){
+		"unset key variable": func(f *minerFlags) { f.apiKeyEnv = "TEST_NO_SUCH_VARIABLE" },
+		"unknown quality":    func(f *minerFlags) { f.quality = "excellent" },
+		"unknown backend":    func(f *minerFlags) { f.backend = "magic" },
+		"bad upstream":       func(f *minerFlags) { f.upstream = "ftp://x" },
+		"bad min stake":      func(f *minerFlags) { f.minStake = "lots" },
+	} {
+		g := *f
+		g.minStake = "1"
+		bad(&g)
+		if _, err := g.config(e); err == nil {
+			t.Errorf("%s: accepted", name)
 		}
 	}
 }
