@@ -163,6 +163,17 @@ func TestMinerAndValidatorRun(t *testing.T) {
 	waitNeuron(t, e.rpc, n, mw.Keys[1].Address, 90*time.Second, func(n subnet.NeuronInfo) bool { return n.Incentive > 0 })
 	t.Logf("validator set weights at block %d; the miner earns incentive", vn.LastUpdate)
 
+	// The owner turns commit-reveal on: the validator commits, then
+	// reveals in the window the chain gives.
+	e.ok(append([]string{"subnet", "set", "--netuid", netuid, "--param", "commit_reveal_enabled", "--value", "true", "--wallet", "owner"}, pw...)...)
+	for deadline := time.Now().Add(90 * time.Second); !strings.Contains(vp.out.String(), "weights revealed"); time.Sleep(200 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no reveal within 90 s of enabling commit-reveal:\n%s", vp.out.String())
+		}
+	}
+	if !strings.Contains(vp.out.String(), "weights committed") {
+		t.Fatalf("revealed without a commit:\n%s", vp.out.String())
+	}
 	if os.Getenv("YUMA_SHOW_LOGS") != "" {
 		t.Logf("miner:\n%s\nvalidator:\n%s", mp.out.String(), vp.out.String())
 	}
