@@ -15,6 +15,9 @@ cd "$(dirname "$0")/.."
 export GOFLAGS="${GOFLAGS:--buildvcs=false}"
 
 run='^(TestDeterminismDigest|TestConformance|TestSparseDenseAgree)$'
+# The state transition: a seeded multi-block simulation of the subnet
+# module must give the same state and the same trie root (app hash).
+strun='^(TestStateDigest|TestStateRootDigest)$'
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -23,6 +26,7 @@ say() { printf '\n== crossarch: %s\n' "$*"; }
 say "GOARCH=386: fixed and consensus tests"
 GOARCH=386 go test -count=1 -short ./fixed/ ./consensus/
 GOARCH=386 go test -count=1 -run '^TestDeterminismDigest$' -v ./consensus/ | grep 'determinism digest'
+GOARCH=386 go test -count=1 -run "$strun" -v ./subnet/ | grep -E 'state root digest|^(ok|FAIL|---)'
 
 host=$(go env GOHOSTARCH)
 if [ "$host" = amd64 ]; then
@@ -37,6 +41,7 @@ if [ "$host" = amd64 ]; then
     say "GOAMD64=v3 determinism digest"
     GOARCH=amd64 GOAMD64=v3 go test -count=1 -run "$run" -short -v ./consensus/ | grep 'determinism digest'
     GOARCH=amd64 GOAMD64=v3 go test -count=1 -short ./fixed/
+    GOARCH=amd64 GOAMD64=v3 go test -count=1 -run "$strun" -v ./subnet/ | grep -E 'state root digest|^(ok|FAIL|---)'
   else
     say "GOAMD64=v3: this CPU lacks x86-64-v3; building only (the binary cannot run here)"
     GOARCH=amd64 GOAMD64=v3 go test -c -o "$tmp/consensus.v3.test" ./consensus/
@@ -76,12 +81,14 @@ EOF
 else
   GOARCH=arm64 go test -c -o "$tmp/consensus.arm64.test" ./consensus/
   GOARCH=arm64 go test -c -o "$tmp/fixed.arm64.test" ./fixed/
+  GOARCH=arm64 go test -c -o "$tmp/subnet.arm64.test" ./subnet/
   runbin() {
     if [ "$qemu" = native ]; then "$@"; else "$qemu" "$@"; fi
   }
   # Test binaries read testdata relative to the package directory.
   (cd fixed && runbin "$tmp/fixed.arm64.test" -test.short -test.count=1)
   (cd consensus && runbin "$tmp/consensus.arm64.test" -test.run "$run" -test.short -test.count=1 -test.v) | grep -E 'determinism digest|^(ok|PASS|FAIL|---)' 
+  (cd subnet && runbin "$tmp/subnet.arm64.test" -test.run "$strun" -test.count=1 -test.v) | grep -E 'state root digest|^(ok|PASS|FAIL|---)'
 fi
 
-say "all architectures agree with consensus/testdata/determinism.digest ($(cat consensus/testdata/determinism.digest))"
+say "all architectures agree with consensus/testdata/determinism.digest ($(cat consensus/testdata/determinism.digest)) and subnet/testdata/sim120.root ($(cat subnet/testdata/sim120.root))"
