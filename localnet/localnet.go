@@ -95,13 +95,24 @@ func Run(ctx context.Context, cfg Config, out IO) (sum *Summary, err error) {
 		if !empty {
 			return nil, fmt.Errorf("%w: %s is not empty and holds no localnet (no %s): choose an empty or new folder, or remove it", ErrHome, home, ManifestFile)
 		}
+		// The ports asked for are checked before anything is written.
+		for i := range cfg.Nodes {
+			if cfg.RPCPortBase != 0 {
+				if err := checkPort("tcp", fmt.Sprintf("127.0.0.1:%d", cfg.RPCPortBase+i), fmt.Sprintf("node%d JSON-RPC", i), rpcFix); err != nil {
+					return nil, err
+				}
+			}
+		}
 		progress("creating a %d-node network with %d miners and %d validators in %s", cfg.Nodes, cfg.Miners, cfg.Validators, home)
 		if m, err = createNetwork(home, &cfg); err != nil {
 			clearHome(home)
 			return nil, err
 		}
 	}
-	if err := checkPorts(home, m, resumed); err != nil {
+	if err := checkPorts(home, m); err != nil {
+		if !resumed {
+			clearHome(home)
+		}
 		return nil, err
 	}
 
@@ -400,13 +411,15 @@ func applyNodeConfig(home string, m *Manifest, cfg *Config) error {
 	return nil
 }
 
+const rpcFix = "choose another --rpc-port-base, or stop that process"
+
 // checkPorts makes sure every port of the network can be bound now.
-func checkPorts(home string, m *Manifest, resumed bool) error {
+func checkPorts(home string, m *Manifest) error {
 	type port struct{ network, addr, what, fix string }
 	var ps []port
 	for _, n := range m.Nodes {
 		cfgPath := filepath.Join(home, n.Home, node.ConfigFile)
-		ps = append(ps, port{"tcp", n.RPC, n.Name + " JSON-RPC", "choose another --rpc-port-base, or stop that process"})
+		ps = append(ps, port{"tcp", n.RPC, n.Name + " JSON-RPC", rpcFix})
 		if n.Metrics != "" {
 			ps = append(ps, port{"tcp", n.Metrics, n.Name + " metrics", "stop that process, or edit " + cfgPath})
 		}
@@ -422,21 +435,29 @@ func checkPorts(home string, m *Manifest, resumed bool) error {
 		}
 	}
 	for _, p := range ps {
-		var err error
-		if p.network == "udp" {
-			var c net.PacketConn
-			if c, err = net.ListenPacket("udp", p.addr); err == nil {
-				c.Close()
-			}
-		} else {
-			var l net.Listener
-			if l, err = net.Listen("tcp", p.addr); err == nil {
-				l.Close()
-			}
+		if err := checkPort(p.network, p.addr, p.what, p.fix); err != nil {
+			return err
 		}
-		if err != nil {
-			return fmt.Errorf("%w: %s (%s) cannot be used: %v: %s", ErrPortBusy, p.addr, p.what, unwrapOp(err), p.fix)
+	}
+	return nil
+}
+
+// checkPort binds addr and releases it at once.
+func checkPort(network, addr, what, fix string) error {
+	var err error
+	if network == "udp" {
+		var c net.PacketConn
+		if c, err = net.ListenPacket("udp", addr); err == nil {
+			c.Close()
 		}
+	} else {
+		var l net.Listener
+		if l, err = net.Listen("tcp", addr); err == nil {
+			l.Close()
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("%w: %s (%s) cannot be used: %v: %s", ErrPortBusy, addr, what, unwrapOp(err), fix)
 	}
 	return nil
 }

@@ -278,7 +278,7 @@ func TestShapeDiffs(t *testing.T) {
 
 func TestCheckPortsNamesTheBusyPort(t *testing.T) {
 	home, _, m := createTestNetwork(t)
-	if err := checkPorts(home, m, false); err != nil {
+	if err := checkPorts(home, m); err != nil {
 		t.Fatalf("fresh ports: %v", err)
 	}
 	for _, tc := range []struct {
@@ -292,7 +292,7 @@ func TestCheckPortsNamesTheBusyPort(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		err = checkPorts(home, m, true)
+		err = checkPorts(home, m)
 		l.Close()
 		if !errors.Is(err, ErrPortBusy) || !strings.Contains(err.Error(), tc.addr) || !strings.Contains(err.Error(), tc.what) {
 			t.Fatalf("busy %s: %v", tc.what, err)
@@ -303,7 +303,7 @@ func TestCheckPortsNamesTheBusyPort(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pc.Close()
-	if err := checkPorts(home, m, true); !errors.Is(err, ErrPortBusy) || !strings.Contains(err.Error(), "node0 p2p") {
+	if err := checkPorts(home, m); !errors.Is(err, ErrPortBusy) || !strings.Contains(err.Error(), "node0 p2p") {
 		t.Fatalf("busy p2p: %v", err)
 	}
 }
@@ -348,6 +348,9 @@ func TestRunRejectsBadInputBeforeStarting(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "ran")); err == nil {
 		t.Fatal("a process was started despite bad input")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "h2", NetDir)); err == nil {
+		t.Fatal("the network was written despite the busy port")
 	}
 }
 

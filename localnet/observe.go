@@ -261,7 +261,7 @@ func (o *observer) procs() []ProcStatus {
 			ps.Detail = taoText(nr.Stake) + " staked"
 		}
 		if p := o.sup.Proc(nr.Name); p != nil {
-			ps.PID, ps.Alive, ps.Exit = p.Pid(), p.Running(), p.Exit()
+			ps.PID, ps.Alive, ps.Exit = p.Pid(), p.Survived(), p.Exit()
 		}
 		out = append(out, ps)
 	}

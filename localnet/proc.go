@@ -201,7 +201,7 @@ func (p *Proc) Exit() string {
 }
 
 // Expected reports whether the process was asked to stop (by Stop or
-// Kill), so its exit is not a failure.
+// Kill) while it ran, so its exit is not a failure.
 func (p *Proc) Expected() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -237,11 +237,19 @@ func (p *Proc) Kill() {
 	<-p.done
 }
 
+// markStopped records that we asked a running process to stop; a process
+// that already died on its own stays unexpected.
 func (p *Proc) markStopped() {
 	p.mu.Lock()
-	p.stopped = true
+	if p.Running() {
+		p.stopped = true
+	}
 	p.mu.Unlock()
 }
+
+// Survived reports whether the process ran until it was asked to stop (or
+// still runs): it did not die on its own.
+func (p *Proc) Survived() bool { return p.Running() || p.Expected() }
 
 func exitText(err error) string {
 	if err == nil {

@@ -119,8 +119,8 @@ func TestStopIsGraceful(t *testing.T) {
 	}
 	t0 := time.Now()
 	s.Stop("g")
-	if p.Running() || p.Exit() != "exit status 0" || !p.Expected() {
-		t.Fatalf("after Stop: running %v exit %q expected %v", p.Running(), p.Exit(), p.Expected())
+	if p.Running() || p.Exit() != "exit status 0" || !p.Expected() || !p.Survived() {
+		t.Fatalf("after Stop: running %v exit %q expected %v survived %v", p.Running(), p.Exit(), p.Expected(), p.Survived())
 	}
 	if d := time.Since(t0); d > 3*time.Second {
 		t.Fatalf("a graceful stop took %s", d)
@@ -212,8 +212,9 @@ func TestExitIsReported(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("no exit")
 	}
-	if p.Exit() != "exit status 3" || p.Expected() {
-		t.Fatalf("exit %q expected %v", p.Exit(), p.Expected())
+	s.Stop("x") // stopping a process that died on its own does not make its death expected
+	if p.Exit() != "exit status 3" || p.Expected() || p.Survived() {
+		t.Fatalf("exit %q expected %v survived %v", p.Exit(), p.Expected(), p.Survived())
 	}
 	bad := NewSupervisor(filepath.Join(t.TempDir(), "missing"))
 	if _, err := bad.Start(Spec{Name: "m"}); err == nil {
