@@ -319,6 +319,7 @@ func (r *runner) watch(ctx context.Context) error {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	reported := map[string]bool{}
+	drawn := false
 	var exitAt time.Time
 	if r.cfg.ExitAfter > 0 {
 		exitAt = r.start.Add(r.cfg.ExitAfter)
@@ -345,7 +346,8 @@ func (r *runner) watch(ctx context.Context) error {
 			if !exitAt.IsZero() {
 				left = max(time.Until(exitAt), 0)
 			}
-			fmt.Fprint(r.out.Out, RenderLive(s, left))
+			fmt.Fprint(r.out.Out, RenderLive(s, left, !drawn))
+			drawn = true
 		default:
 			if newBlock {
 				fmt.Fprintln(lines, BlockLine(s))

@@ -374,13 +374,13 @@ func TestExpectedIssuance(t *testing.T) {
 
 func sampleSnapshot() Snapshot {
 	return Snapshot{
-		Uptime: 83 * time.Second, Head: 42, NetUID: 1, Tempo: 10, NextEpoch: 52, BlocksLeft: 10, LastEpoch: 41, Epochs: 3,
+		Home: "/h", ChainID: "c", Uptime: 83 * time.Second, Head: 42, NetUID: 1, Tempo: 10, NextEpoch: 52, BlocksLeft: 10, LastEpoch: 41, Epochs: 3,
 		Issuance: 70_400 * chain.RaoPerTAO, MetagraphBlock: 41,
 		Nodes: []NodeStatus{
-			{Name: "node0", PID: 100, Alive: true, Answering: true, Height: 42, Finalized: 42, Peers: 3, RPC: "http://127.0.0.1:1"},
+			{Name: "node0", PID: 100, Alive: true, Answering: true, Height: 42, Finalized: 42, Peers: 3, RPC: "http://127.0.0.1:1", Metrics: "http://127.0.0.1:9/metrics"},
 			{Name: "node1", PID: 101, Alive: false, Exit: "signal: killed", RPC: "http://127.0.0.1:2"},
 		},
-		Procs: []ProcStatus{{Name: "miner0", Role: RoleMiner, PID: 200, Alive: true, Detail: "good @ 127.0.0.1:3"}},
+		Procs: []ProcStatus{{Name: "miner0", Role: RoleMiner, PID: 200, Alive: true, Detail: "good, axon 127.0.0.1:3", Metrics: "http://127.0.0.1:8/metrics"}},
 		Metagraph: []NeuronRow{
 			{UID: 1, Name: "miner0", Role: RoleMiner, Quality: QualityGood, Incentive: 65535 / 2, Emission: 1_500_000_000},
 			{UID: 4, Name: "validator0", Role: RoleValidator, Stake: 20_000 * chain.RaoPerTAO, Dividends: 65535},
@@ -389,9 +389,10 @@ func sampleSnapshot() Snapshot {
 }
 
 func TestRenderLive(t *testing.T) {
-	out := RenderLive(sampleSnapshot(), 30*time.Second)
+	out := RenderLive(sampleSnapshot(), 30*time.Second, false)
 	for _, want := range []string{ansiHome, ansiClearDown, "finalized height 42", "stops in 00:00:30", "node1", "DIED (signal: killed)",
-		"next epoch at block 52 (in 10 blocks)", "epochs completed 3", "70400 TAO", "miner0", "0.5000", "1.0000", "1.5 TAO", "20000 TAO"} {
+		"next epoch at block 52 (in 10 blocks)", "epochs completed 3", "70400 TAO", "miner0", "0.5000", "1.0000", "1.5 TAO", "20000 TAO",
+		"DEV KEYS", "/h/" + PasswordFile, "http://127.0.0.1:9/metrics", "http://127.0.0.1:8/metrics"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("live view lacks %q:\n%s", want, out)
 		}
@@ -402,7 +403,7 @@ func TestRenderLive(t *testing.T) {
 			t.Fatalf("line without clear-to-end: %q", l)
 		}
 	}
-	if s := RenderLive(Snapshot{}, 0); !strings.Contains(s, "setting up") || !strings.Contains(s, "Ctrl-C") {
+	if s := RenderLive(Snapshot{}, 0, true); !strings.Contains(s, "setting up") || !strings.Contains(s, "Ctrl-C") || !strings.HasPrefix(s, "\x1b[2J") {
 		t.Fatalf("empty view:\n%s", s)
 	}
 }

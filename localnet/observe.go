@@ -36,7 +36,8 @@ type ProcStatus struct {
 	Exit  string
 	Log   string
 	// Detail: a miner's quality and axon, a validator's stake.
-	Detail string
+	Detail  string
+	Metrics string // http://host:port/metrics, or ""
 }
 
 // NeuronRow is one UID of the metagraph with its localnet name.
@@ -58,10 +59,12 @@ type NeuronRow struct {
 // Snapshot is what the live view shows: it is built by the observer and
 // rendered by the view functions, which do no I/O.
 type Snapshot struct {
-	At     time.Time
-	Uptime time.Duration
-	Nodes  []NodeStatus
-	Procs  []ProcStatus
+	ChainID string
+	Home    string
+	At      time.Time
+	Uptime  time.Duration
+	Nodes   []NodeStatus
+	Procs   []ProcStatus
 	// Head is the highest finalized height of any answering node.
 	Head   uint64
 	NetUID uint16
@@ -188,7 +191,7 @@ func (o *observer) poll(ctx context.Context) (newBlock, newEpoch bool) {
 	netuid, setupHead := o.netuid, o.setupHead
 	o.mu.Unlock()
 
-	s := Snapshot{At: time.Now(), Uptime: time.Since(o.start), Nodes: nodes, Procs: o.procs(), NetUID: netuid,
+	s := Snapshot{ChainID: o.m.ChainID, Home: o.home, At: time.Now(), Uptime: time.Since(o.start), Nodes: nodes, Procs: o.procs(), NetUID: netuid,
 		Tempo: prev.Tempo, NextEpoch: prev.NextEpoch, BlocksLeft: prev.BlocksLeft, LastEpoch: prev.LastEpoch,
 		Epochs: prev.Epochs, Issuance: prev.Issuance, Metagraph: prev.Metagraph, MetagraphBlock: prev.MetagraphBlock}
 	b := best(nodes)
@@ -255,8 +258,11 @@ func (o *observer) procs() []ProcStatus {
 	var out []ProcStatus
 	for _, nr := range append(append([]NeuronInfo{}, o.m.Miners...), o.m.Validators...) {
 		ps := ProcStatus{Name: nr.Name, Role: nr.Role, Log: filepath.Join(o.home, LogsDir, nr.Name+".log")}
+		if nr.Metrics != "" {
+			ps.Metrics = "http://" + nr.Metrics + "/metrics"
+		}
 		if nr.Role == RoleMiner {
-			ps.Detail = nr.Quality + " @ " + nr.Axon
+			ps.Detail = nr.Quality + ", axon " + nr.Axon
 		} else {
 			ps.Detail = taoText(nr.Stake) + " staked"
 		}

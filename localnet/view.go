@@ -84,17 +84,20 @@ func Header(home string, m *Manifest, temporary bool) string {
 }
 
 // RenderLive draws the whole live view for a terminal: it moves the cursor
-// home, rewrites every line and clears what is left below.
-func RenderLive(s Snapshot, exitIn time.Duration) string {
+// home, rewrites every line and clears what is left below. first clears
+// the screen before the first frame.
+func RenderLive(s Snapshot, exitIn time.Duration, first bool) string {
 	var lines []string
 	add := func(format string, args ...any) { lines = append(lines, fmt.Sprintf(format, args...)) }
 	stop := "Ctrl-C stops everything"
 	if exitIn > 0 {
 		stop = fmt.Sprintf("stops in %s (or Ctrl-C)", dur(exitIn))
 	}
-	add("%syuma localnet%s  up %s  finalized height %d  %s", ansiBold, ansiReset, dur(s.Uptime), s.Head, stop)
+	add("%syuma localnet %q%s  up %s  finalized height %d  %s", ansiBold, s.ChainID, ansiReset, dur(s.Uptime), s.Head, stop)
+	add("home %s  (logs: %s/NAME.log)", s.Home, LogsDir)
+	add("%sDEV KEYS ONLY%s: every coldkey's password is in %s/%s, hotkeys are unencrypted; never use these keys elsewhere", ansiRed, ansiReset, s.Home, PasswordFile)
 	add("")
-	add("%-8s %-7s %8s %8s %5s  %-14s  %s", "NODE", "PID", "HEIGHT", "FINAL", "PEERS", "APP HASH", "RPC")
+	add("%-8s %-7s %7s %7s %5s  %-12s  %-23s %s", "NODE", "PID", "HEIGHT", "FINAL", "PEERS", "APP HASH", "RPC", "METRICS")
 	for _, n := range s.Nodes {
 		state := ""
 		switch {
@@ -103,22 +106,30 @@ func RenderLive(s Snapshot, exitIn time.Duration) string {
 		case n.Alive && !n.Answering:
 			state = "  (not answering)"
 		}
-		add("%-8s %-7d %8d %8d %5d  %-14s  %s%s", n.Name, n.PID, n.Height, n.Finalized, n.Peers, shortAddr(n.AppHash.Hex()), n.RPC, state)
+		add("%-8s %-7d %7d %7d %5d  %-12s  %-23s %s%s", n.Name, n.PID, n.Height, n.Finalized, n.Peers, shortAddr(n.AppHash.Hex()), n.RPC, dash(n.Metrics), state)
 	}
 	add("")
+	add("%-11s %-7s %-8s %-30s %s", "PROCESS", "PID", "STATE", "DETAIL", "METRICS")
 	for _, p := range s.Procs {
 		state := "running"
 		if !p.Alive {
-			state = fmt.Sprintf("%sDIED (%s)%s", ansiRed, p.Exit, ansiReset)
+			state = ansiRed + "DIED" + ansiReset
 			if p.PID == 0 {
-				state = "not started"
+				state = "waiting"
 			}
 		}
-		add("%-11s pid %-7d %-28s %s", p.Name, p.PID, p.Detail, state)
+		line := fmt.Sprintf("%-11s %-7d %-8s %-30s %s", p.Name, p.PID, state, p.Detail, dash(p.Metrics))
+		if !p.Alive && p.PID != 0 {
+			line += "  (" + p.Exit + ", see " + LogsDir + "/" + p.Name + ".log)"
+		}
+		lines = append(lines, line)
 	}
 	add("")
 	lines = append(lines, epochLines(s)...)
 	var b strings.Builder
+	if first {
+		b.WriteString("\x1b[2J")
+	}
 	b.WriteString(ansiHome)
 	for _, l := range lines {
 		b.WriteString(l)
