@@ -3,6 +3,7 @@ package fixed
 import (
 	"math"
 	"math/big"
+	"math/bits"
 	"math/rand/v2"
 	"testing"
 )
@@ -467,4 +468,117 @@ func TestExpMatchesLiteral(t *testing.T) {
 			t.Fatalf("exp(%v) = %v,%v; literal %v,%v", x, got, ok, want, wok)
 		}
 	}
+}
+
+func TestExpRecip(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for d := uint64(2); d < 32; d++ {
+		m := expRecip[d-2]
+		check := func(v uint64) {
+			if q, _ := bits.Mul64(v, m); q != v/d {
+				t.Fatalf("%d / %d: reciprocal gives %d", v, d, q)
+			}
+		}
+		for v := uint64(0); v < 1<<16; v++ {
+			check(v)
+			check(1<<58 - 1 - v)
+		}
+		for range 100000 {
+			check(r.Uint64() >> (6 + r.UintN(58)))
+		}
+	}
+}
+
+func TestExpFastPath(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	check := func(x I32F32) {
+		t.Helper()
+		got, ok := Exp(x)
+		want, wok := expLiteral(x)
+		if got != want || ok != wok {
+			t.Fatalf("exp(%v) = %v,%v; literal %v,%v", x, got, ok, want, wok)
+		}
+	}
+	for d := int64(-3); d <= 3; d++ {
+		check(I32F32FromBits(expFastLimit + d))
+		check(I32F32FromBits(-expFastLimit + d))
+		check(I32F32FromBits(d))
+		check(I32F32FromBits(1<<32 + d))
+		check(I32F32FromBits(-1<<32 + d))
+	}
+	for range 300000 {
+		check(I32F32FromBits(r.Int64N(2*expFastLimit+1) - expFastLimit))
+		check(I32F32FromBits(r.Int64N(12<<32) - 6<<32))
+	}
+}
+
+func BenchmarkExp(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 2))
+	xs := make([]I32F32, 4096)
+	for i := range xs {
+		xs[i] = I32F32FromBits(r.Int64N(10<<32) - 5<<32)
+	}
+	b.ResetTimer()
+	var sink I32F32
+	for i := 0; b.Loop(); i++ {
+		e, _ := Exp(xs[i%len(xs)])
+		sink = sink.WrappingAdd(e)
+	}
+	_ = sink
+}
+
+func BenchmarkExpPos(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 2))
+	xs := make([]I32F32, 4096)
+	for i := range xs {
+		xs[i] = I32F32FromBits(r.Int64N(5 << 32))
+	}
+	b.ResetTimer()
+	var sink I32F32
+	for i := 0; b.Loop(); i++ {
+		e, _ := Exp(xs[i%len(xs)])
+		sink = sink.WrappingAdd(e)
+	}
+	_ = sink
+}
+
+func TestExpSlice(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	for _, n := range []int{0, 1, 3, 4, 5, 8, 13, 1000} {
+		x := make([]I32F32, n)
+		for i := range x {
+			switch r.IntN(8) {
+			case 0:
+				x[i] = I32F32FromBits(int64(r.Uint64()) >> (27 + r.UintN(37)))
+			case 1:
+				x[i] = []I32F32{I32F32Zero, I32F32One, I32F32One.SaturatingNeg(), I32F32Min, I32F32Max, I32F32FromBits(expFastLimit), I32F32FromBits(expFastLimit + 1)}[r.IntN(7)]
+			default:
+				x[i] = I32F32FromBits(r.Int64N(2*expFastLimit+1) - expFastLimit)
+			}
+		}
+		dst := make([]I32F32, n)
+		ok := make([]bool, n)
+		ExpSlice(dst, ok, x)
+		for i := range x {
+			want, wok := expLiteral(x[i])
+			if dst[i] != want || ok[i] != wok {
+				t.Fatalf("n=%d: exp(%v) = %v,%v; literal %v,%v", n, x[i], dst[i], ok[i], want, wok)
+			}
+		}
+	}
+}
+
+func BenchmarkExpSlice(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 2))
+	xs := make([]I32F32, 4096)
+	for i := range xs {
+		xs[i] = I32F32FromBits(r.Int64N(10<<32) - 5<<32)
+	}
+	dst := make([]I32F32, len(xs))
+	ok := make([]bool, len(xs))
+	b.ResetTimer()
+	for b.Loop() {
+		ExpSlice(dst, ok, xs)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(xs)), "ns/exp")
 }
