@@ -338,13 +338,24 @@ func (p *prelude) liquidEmaSparse(weights sMat, vals []fx, bonds sMat, cons []fx
 	out := newSMat(weights.lens())
 	sums := make([]fx, p.n)
 	sg := p.liquid.prepare()
+	// Per row, the exp inputs of the present entries are gathered first
+	// and evaluated together (fixed.ExpSlice interleaves four series).
+	longest := 0
+	for _, rn := range weights {
+		longest = max(longest, len(rn))
+	}
+	xs := make([]fx, longest)
+	es := make([]fx, longest)
+	oks := make([]bool, longest)
+	bs := make([]fx, longest)
 	k := 0
 	for i, rn := range weights {
 		ro := bonds[i]
-		y := 0
-		for _, e := range rn {
-			w := vals[k]
-			k++
+		nv := vals[k : k+len(rn)]
+		k += len(rn)
+		y, c := 0, 0
+		for x, e := range rn {
+			w := nv[x]
 			if w.Less(zero) {
 				continue
 			}
@@ -355,7 +366,20 @@ func (p *prelude) liquidEmaSparse(weights sMat, vals []fx, bonds sMat, cons []fx
 			if y < len(ro) && ro[y].j == e.j {
 				b = ro[y].v
 			}
-			a := sg.alpha(cons[e.j], w, b)
+			bs[c] = b
+			xs[c] = sg.expInput(cons[e.j], w, b)
+			c++
+		}
+		fixed.ExpSlice(es[:c], oks[:c], xs[:c])
+		c = 0
+		for x, e := range rn {
+			w := nv[x]
+			if w.Less(zero) {
+				continue
+			}
+			b := bs[c]
+			a := sg.alphaOf(es[c], oks[c])
+			c++
 			decayed := one.SaturatingSub(a).SaturatingMul(b)
 			inc := a.SaturatingMul(w).Max(zero)
 			v := decayed.SaturatingAdd(inc).Min(one)

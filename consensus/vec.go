@@ -181,13 +181,22 @@ func (la *liquidAlpha) prepare() sigmoidPrep {
 // clamped buy (weight above consensus) or sell (bond above weight)
 // difference; safe_exp there is exp(x), or 0 when exp fails.
 func (s sigmoidPrep) alpha(consensus, weight, bond fx) fx {
+	return s.alphaOf(fixed.Exp(s.expInput(consensus, weight, bond)))
+}
+
+// expInput is the argument of alpha's exp.
+func (s sigmoidPrep) expInput(consensus, weight, bond fx) fx {
 	diffBuy := clampValue(weight.SaturatingSub(consensus), zero, one)
 	diffSell := clampValue(bond.SaturatingSub(weight), zero, one)
 	combined := diffSell
 	if weight.Cmp(bond) >= 0 {
 		combined = diffBuy
 	}
-	e, ok := fixed.Exp(s.k.SaturatingMul(combined.SaturatingSub(fixed.I32F32Half)))
+	return s.k.SaturatingMul(combined.SaturatingSub(fixed.I32F32Half))
+}
+
+// alphaOf is alpha given the result of its exp.
+func (s sigmoidPrep) alphaOf(e fx, ok bool) fx {
 	if !ok {
 		e = zero
 	}

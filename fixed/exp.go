@@ -180,10 +180,11 @@ func divSmall(v uint64, d int) uint64 {
 	return v / uint64(d)
 }
 
-// expSeries4 is expSeries of four inputs, each 0 < a <= expFastLimit, with
-// the four independent chains interleaved so that their multiplications
+// expSeries4 is expSeries of four inputs, each a <= expFastLimit, with the
+// four independent chains interleaved so that their multiplications
 // overlap; it runs until every term is zero (a zero term adds nothing and
-// stays zero), so each result is expSeries's.
+// stays zero), so each result is expSeries's. For a == 0 the result is 1,
+// which is Exp(0).
 func expSeries4(a0, a1, a2, a3 uint64) (r0, r1, r2, r3 uint64) {
 	r0, r1, r2, r3 = a0+1<<fracBits32, a1+1<<fracBits32, a2+1<<fracBits32, a3+1<<fracBits32
 	s0, s1, s2, s3 := a0<<27, a1<<27, a2<<27, a3<<27
@@ -219,7 +220,7 @@ func ExpSlice(dst []I32F32, ok []bool, x []I32F32) {
 	for ; i+4 <= len(x); i += 4 {
 		v := x[i : i+4 : i+4]
 		a0, a1, a2, a3 := uabs64(v[0].bits), uabs64(v[1].bits), uabs64(v[2].bits), uabs64(v[3].bits)
-		if max(a0, a1, a2, a3) > expFastLimit || a0 == 0 || a1 == 0 || a2 == 0 || a3 == 0 {
+		if max(a0, a1, a2, a3) > expFastLimit {
 			for k := i; k < i+4; k++ {
 				dst[k], ok[k] = Exp(x[k])
 			}
@@ -236,8 +237,9 @@ func ExpSlice(dst []I32F32, ok []bool, x []I32F32) {
 	}
 }
 
-// expFinish turns the series sum r of |x| into Exp(x) for 0 < |x| <=
-// expFastLimit: the constant e for x == 1, the reciprocal for negative x.
+// expFinish turns the series sum r of |x| into Exp(x) for |x| <=
+// expFastLimit: the constant e for x == 1, the reciprocal for negative x
+// (r is 1 for x == 0).
 func expFinish(x I32F32, r uint64) (I32F32, bool) {
 	switch {
 	case x == I32F32One:
