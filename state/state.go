@@ -4,13 +4,14 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"sort"
+	"strings"
 
 	"github.com/ethereum/go-ethereum/common"
 	ethtypes "github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/trie"
 	"github.com/ethereum/go-ethereum/trie/trienode"
 	"github.com/ethereum/go-ethereum/triedb/database"
+	"github.com/google/btree"
 	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/yumachain/yuma/storage"
 	"github.com/yumachain/yuma/types"
@@ -90,7 +91,16 @@ type State struct {
 	// written; dirty holds the changes of the block being applied.
 	pending map[string]change
 	dirty   map[string]change
-	journal []journalEntry
+	// pendingKeys and dirtyKeys are the keys of pending and dirty in
+	// order, so that Iterate and Commit visit the overlay in key order
+	// without scanning or sorting all of it (a block's epochs write tens of
+	// thousands of keys and iterate thousands of small prefixes).
+	pendingKeys, dirtyKeys *btree.BTreeG[string]
+	journal                []journalEntry
+}
+
+func newKeyIndex() *btree.BTreeG[string] {
+	return btree.NewG(32, func(a, b string) bool { return a < b })
 }
 
 // nodeCacheSize bounds the trie node cache (entries).
@@ -106,7 +116,8 @@ func Open(db DB, root types.Hash) (*State, error) {
 		return nil, err
 	}
 	return &State{db: db, nodes: nodes, trie: t, base: root, root: root,
-		pending: map[string]change{}, dirty: map[string]change{}}, nil
+		pending: map[string]change{}, dirty: map[string]change{},
+		pendingKeys: newKeyIndex(), dirtyKeys: newKeyIndex()}, nil
 }
 
 func openTrie(root types.Hash, nodes database.NodeDatabase) (*trie.Trie, error) {
@@ -143,6 +154,9 @@ func (s *State) write(key []byte, c change) {
 	prev, existed := s.dirty[k]
 	s.journal = append(s.journal, journalEntry{key: k, prev: prev, existed: existed})
 	s.dirty[k] = c
+	if !existed {
+		s.dirtyKeys.ReplaceOrInsert(k)
+	}
 }
 
 // Set writes value under key. The state keeps its own copy.
@@ -176,30 +190,52 @@ func (s *State) RevertToSnapshot(id int) {
 			s.dirty[e.key] = e.prev
 		} else {
 			delete(s.dirty, e.key)
+			s.dirtyKeys.Delete(e.key)
 		}
 	}
 	s.journal = s.journal[:id]
 }
 
+// overlayEntry is one key of the overlay with its change.
+type overlayEntry struct {
+	key string
+	c   change
+}
+
+// overlayUnder returns the overlay under prefix in ascending key order:
+// the pending changes, with the dirty ones on top.
+func (s *State) overlayUnder(prefix string) []overlayEntry {
+	under := func(idx *btree.BTreeG[string]) []string {
+		var ks []string
+		idx.AscendGreaterOrEqual(prefix, func(k string) bool {
+			if !strings.HasPrefix(k, prefix) {
+				return false
+			}
+			ks = append(ks, k)
+			return true
+		})
+		return ks
+	}
+	pk, dk := under(s.pendingKeys), under(s.dirtyKeys)
+	over := make([]overlayEntry, 0, len(pk)+len(dk))
+	for len(pk) > 0 || len(dk) > 0 {
+		if len(dk) == 0 || (len(pk) > 0 && pk[0] < dk[0]) {
+			over = append(over, overlayEntry{pk[0], s.pending[pk[0]]})
+			pk = pk[1:]
+			continue
+		}
+		if len(pk) > 0 && pk[0] == dk[0] {
+			pk = pk[1:]
+		}
+		over = append(over, overlayEntry{dk[0], s.dirty[dk[0]]})
+		dk = dk[1:]
+	}
+	return over
+}
+
 // Iterate visits the current keys with prefix in ascending order.
 func (s *State) Iterate(prefix []byte, fn func(key, value []byte) bool) error {
-	// The overlay: pending changes, then dirty ones on top.
-	over := map[string]change{}
-	for k, c := range s.pending {
-		if len(k) >= len(prefix) && k[:len(prefix)] == string(prefix) {
-			over[k] = c
-		}
-	}
-	for k, c := range s.dirty {
-		if len(k) >= len(prefix) && k[:len(prefix)] == string(prefix) {
-			over[k] = c
-		}
-	}
-	keys := make([]string, 0, len(over))
-	for k := range over {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	over := s.overlayUnder(string(prefix))
 
 	it := s.db.NewIterator(storage.Key(storage.PrefixState, prefix), nil)
 	defer it.Close()
@@ -208,10 +244,10 @@ func (s *State) Iterate(prefix []byte, fn func(key, value []byte) bool) error {
 	// emitOverlay yields overlay keys below limit (all of them when limit
 	// is nil); it returns false when fn asked to stop.
 	emitOverlay := func(limit []byte) bool {
-		for i < len(keys) && (limit == nil || keys[i] < string(limit)) {
-			c := over[keys[i]]
+		for i < len(over) && (limit == nil || over[i].key < string(limit)) {
+			e := over[i]
 			i++
-			if !c.del && !fn([]byte(keys[i-1]), c.val) {
+			if !e.c.del && !fn([]byte(e.key), e.c.val) {
 				return false
 			}
 		}
@@ -222,8 +258,8 @@ func (s *State) Iterate(prefix []byte, fn func(key, value []byte) bool) error {
 		if !emitOverlay(k) {
 			return nil
 		}
-		if i < len(keys) && keys[i] == string(k) {
-			c := over[keys[i]]
+		if i < len(over) && over[i].key == string(k) {
+			c := over[i].c
 			i++
 			if !c.del && !fn(bytes.Clone(k), c.val) {
 				return nil
@@ -253,10 +289,10 @@ type Writer interface {
 // Discard drops them and returns to the last written root.
 func (s *State) Commit(w Writer) (types.Hash, error) {
 	keys := make([]string, 0, len(s.dirty))
-	for k := range s.dirty {
+	s.dirtyKeys.Ascend(func(k string) bool {
 		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+		return true
+	})
 	for _, k := range keys {
 		c := s.dirty[k]
 		var err error
@@ -298,14 +334,25 @@ func (s *State) Commit(w Writer) (types.Hash, error) {
 		if err != nil {
 			return types.Hash{}, err
 		}
-		s.pending[k] = c
 	}
 	t, err := openTrie(types.Hash(root), s.nodes)
 	if err != nil {
 		return types.Hash{}, err
 	}
+	// The block's changes become the pending ones (only now, so that a
+	// failed Commit leaves no partial pending changes behind).
+	if len(s.pending) == 0 {
+		s.pending, s.dirty = s.dirty, s.pending
+		s.pendingKeys, s.dirtyKeys = s.dirtyKeys, s.pendingKeys
+	} else {
+		for _, k := range keys {
+			s.pending[k] = s.dirty[k]
+			s.pendingKeys.ReplaceOrInsert(k)
+		}
+		s.dirty = map[string]change{}
+		s.dirtyKeys.Clear(true)
+	}
 	s.trie, s.root = t, types.Hash(root)
-	s.dirty = map[string]change{}
 	s.journal = s.journal[:0]
 	return s.root, nil
 }
@@ -318,6 +365,7 @@ func (s *State) MarkWritten() {
 	}
 	s.nodes.pending = map[common.Hash][]byte{}
 	s.pending = map[string]change{}
+	s.pendingKeys.Clear(true)
 	s.base = s.root
 }
 
@@ -325,9 +373,11 @@ func (s *State) MarkWritten() {
 // returns to the last written root.
 func (s *State) Discard() {
 	s.dirty = map[string]change{}
+	s.dirtyKeys.Clear(true)
 	s.journal = s.journal[:0]
 	if s.root != s.base {
 		s.pending = map[string]change{}
+		s.pendingKeys.Clear(true)
 		s.nodes.pending = map[common.Hash][]byte{}
 		t, err := openTrie(s.base, s.nodes)
 		if err == nil {

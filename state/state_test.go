@@ -84,7 +84,22 @@ func TestAgainstReference(t *testing.T) {
 			s.RevertToSnapshot(snapS)
 			ref.RevertToSnapshot(snapR)
 		case op < 88:
-			commitWrite(t, s, db)
+			// Between Commit and the batch's write, reads are served from
+			// the staged (pending) changes.
+			b := db.NewBatch()
+			if _, err := s.Commit(b); err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range []string{"", "a/", "b/1"} {
+				if got, want := dump(t, s, []byte(p)), dump(t, ref, []byte(p)); got != want {
+					t.Fatalf("step %d, commit staged, prefix %q:\n got %s\nwant %s", step, p, got, want)
+				}
+			}
+			if err := b.Write(); err != nil {
+				t.Fatal(err)
+			}
+			b.Close()
+			s.MarkWritten()
 			committedRef = clone(ref)
 			history = append(history, rootDump{s.Root(), dump(t, ref, nil)})
 		case op < 92:
@@ -260,5 +275,75 @@ func BenchmarkCommit4000Writes(b *testing.B) {
 			s.Set([]byte(fmt.Sprintf("acct/%08d", (i*4000+j*7919)%100000)), []byte(fmt.Sprint(i)))
 		}
 		commitWrite(b, s, db)
+	}
+}
+
+// BenchmarkIterateSmallPrefixManyDirty is the access pattern of a block
+// whose epochs write tens of thousands of keys and iterate the few keys of
+// one hotkey's stake thousands of times: the cost of one Iterate of a
+// 3-key prefix with 30,000 dirty keys in the block.
+func BenchmarkIterateSmallPrefixManyDirty(b *testing.B) {
+	db := storage.NewMemDB()
+	s, _ := Open(db, EmptyRoot)
+	for i := 0; i < 10000; i++ {
+		for j := 0; j < 3; j++ {
+			s.Set([]byte(fmt.Sprintf("s/%05d/%d", i, j)), []byte("v"))
+		}
+	}
+	commitWrite(b, s, db)
+	for i := 0; i < 30000; i++ {
+		s.Set([]byte(fmt.Sprintf("u/%05d", i)), []byte("w"))
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		s.Set([]byte(fmt.Sprintf("s/%05d/1", i%10000)), []byte("x"))
+		n := 0
+		s.Iterate([]byte(fmt.Sprintf("s/%05d/", i%10000)), func(_, _ []byte) bool { n++; return true })
+		if n != 3 {
+			b.Fatalf("%d keys", n)
+		}
+	}
+}
+
+// TestTwoCommitsBeforeWrite: a second Commit while the first one's batch
+// is not yet written serves reads from both commits' changes, and both
+// batches together hold the state of the second root.
+func TestTwoCommitsBeforeWrite(t *testing.T) {
+	db := storage.NewMemDB()
+	s, _ := Open(db, EmptyRoot)
+	s.Set([]byte("k/1"), []byte("a"))
+	s.Set([]byte("k/2"), []byte("b"))
+	b1 := db.NewBatch()
+	if _, err := s.Commit(b1); err != nil {
+		t.Fatal(err)
+	}
+	s.Set([]byte("k/2"), []byte("c"))
+	s.Delete([]byte("k/1"))
+	s.Set([]byte("k/3"), []byte("d"))
+	b2 := db.NewBatch()
+	root, err := s.Commit(b2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = "6b2f32=63\n6b2f33=64\n"
+	if got := dump(t, s, []byte("k/")); got != want {
+		t.Fatalf("before the writes: %q, want %q", got, want)
+	}
+	for _, b := range []storage.Batch{b1, b2} {
+		if err := b.Write(); err != nil {
+			t.Fatal(err)
+		}
+		b.Close()
+	}
+	s.MarkWritten()
+	if got := dump(t, s, []byte("k/")); got != want {
+		t.Fatalf("after the writes: %q, want %q", got, want)
+	}
+	r, err := NewReader(db, root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := dump(t, r, []byte("k/")); got != want {
+		t.Fatalf("reader at the second root: %q, want %q", got, want)
 	}
 }
