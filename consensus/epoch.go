@@ -1,6 +1,8 @@
 package consensus
 
 import (
+	"math"
+
 	"github.com/yumachain/yuma/fixed"
 )
 
@@ -8,38 +10,34 @@ import (
 // before commit 8fb5c3688 that still computes rank, trust and pruning
 // scores), with the optional inputs of later versions (stake threshold,
 // owner UID, last epoch block, commit-reveal column mask).
+//
+// Layout. The masked, normalised weights are one value per input entry
+// (wv, aligned with in.Weights row by row, offsets off), their columns read
+// from in.Weights and masked entries marked absent (negative; every present
+// value is non-negative). The pass that clips them overwrites each value
+// with its weight for bonds (or bonds delta), and the liquid-alpha EMA with
+// its result, so the matrices of the reference that are only read once
+// never exist. Stored bonds are read from in.Bonds where they are used. The
+// EMA bonds, whose entries are the union of two rows, are a csr.
 
-// sEntry is one element of a sparse row of I32F32 values.
-type sEntry struct {
-	j uint32
-	v fx
+// absent marks an entry of wv that does not exist.
+var absent = fixed.I32F32FromInt(-1)
+
+// csr is a sparse matrix as split column and value arrays: row i is
+// col[end[i-1]:end[i]], val[end[i-1]:end[i]] (end[-1] = 0), sorted by
+// column.
+type csr struct {
+	end []int
+	col []uint16
+	val []fx
 }
 
-// sMat is a sparse matrix: one row per UID, entries sorted by column.
-type sMat [][]sEntry
-
-// newSMat allocates rows with the given lengths on one backing array.
-func newSMat(lens []int) sMat {
-	total := 0
-	for _, l := range lens {
-		total += l
+// row returns the bounds of row i.
+func (m *csr) row(i int) (int, int) {
+	if i == 0 {
+		return 0, m.end[0]
 	}
-	back := make([]sEntry, total)
-	m := make(sMat, len(lens))
-	off := 0
-	for i, l := range lens {
-		m[i] = back[off : off : off+l]
-		off += l
-	}
-	return m
-}
-
-func (m sMat) lens() []int {
-	out := make([]int, len(m))
-	for i, r := range m {
-		out[i] = len(r)
-	}
-	return out
+	return m.end[i-1], m.end[i]
 }
 
 // Epoch runs one Yuma consensus epoch on the sparse path (the one subtensor
@@ -48,11 +46,11 @@ func (m sMat) lens() []int {
 //
 // The steps are subtensor's, but matrices that the reference builds only to
 // read once (clipped weights, weights for bonds, bonds delta, normalised
-// bonds) are computed entry by entry where they are read, and column sums
-// are gathered while the matrix they sum is built. Every value goes through
-// the same fixed-point operations in the same order, so the bits are the
-// reference's; epoch_unfused_test.go keeps the step-by-step version and the
-// property test checks the three paths agree.
+// bonds, stored bonds) are computed entry by entry where they are read, and
+// column sums are gathered while the matrix they sum is built. Every value
+// goes through the same fixed-point operations in the same order, so the
+// bits are the reference's; epoch_unfused_test.go keeps the step-by-step
+// version and the property test checks the three paths agree.
 func Epoch(in *Input) (*Output, error) {
 	if err := validate(in); err != nil {
 		return nil, err
@@ -62,49 +60,85 @@ func Epoch(in *Input) (*Output, error) {
 	S := p.activeStake
 
 	// Weights: mask, then row-normalise (inplace_row_normalize_sparse, the
-	// row sum gathered while counting), and preranks r_j = sum_i w_ij * s_i
-	// (matmul_sparse) while filling.
-	lens := make([]int, n)
-	rowSums := make([]fx, n)
+	// row sum gathered while masking), and preranks r_j = sum_i w_ij * s_i
+	// (matmul_sparse) on the row just written.
+	off := make([]int, n+1)
 	for i, row := range in.Weights {
-		c, sum := 0, zero
-		for _, e := range row {
-			if p.weightKept(in, i, int(e.UID)) {
-				c++
-				sum = sum.WrappingAdd(fixed.I32F32FromU16(e.Value))
-			}
-		}
-		lens[i], rowSums[i] = c, sum
+		off[i+1] = off[i] + len(row)
 	}
-	weights := newSMat(lens)
+	wv := make([]fx, off[n])
 	preranks := make([]fx, n)
+	bar := in.BlockAtRegistration
 	for i, row := range in.Weights {
-		sum, si := rowSums[i], S[i]
-		norm := zero.Less(sum)
-		for _, e := range row {
-			if p.weightKept(in, i, int(e.UID)) {
-				v := fixed.I32F32FromU16(e.Value)
-				if norm {
-					v = v.SafeDiv(sum)
-				}
-				weights[i] = append(weights[i], sEntry{uint32(e.UID), v})
-				preranks[e.UID] = preranks[e.UID].SaturatingAdd(si.SaturatingMul(v))
+		seg := wv[off[i]:off[i+1]]
+		if p.forbids[i] {
+			for k := range seg {
+				seg[k] = absent
 			}
+			continue
+		}
+		lim, self := p.weightLimit(in, i), i
+		if i == p.owner {
+			self = -1
+		}
+		sum := zero
+		for k, e := range row {
+			j := int(e.UID)
+			if j == self || bar[j] >= lim {
+				seg[k] = absent
+				continue
+			}
+			v := fixed.I32F32FromU16(e.Value)
+			seg[k] = v
+			sum = sum.WrappingAdd(v)
+		}
+		norm, si := zero.Less(sum), S[i]
+		for k, e := range row {
+			v := seg[k]
+			if v.Less(zero) {
+				continue
+			}
+			if norm {
+				v = v.SafeDiv(sum)
+				seg[k] = v
+			}
+			preranks[e.UID] = preranks[e.UID].SaturatingAdd(si.SaturatingMul(v))
 		}
 	}
 
-	// Consensus, clipped weights (min(consensus_j, w_ij); entries clipped to
-	// a zero threshold, which col_clip_sparse drops, add zero), validator
-	// trust and ranks.
-	cons := weightedMedianColSparse(S, weights, n, p.kappa)
+	// Consensus; then, in one pass, clipped weights (min(consensus_j, w_ij);
+	// entries clipped to a zero threshold, which col_clip_sparse drops, add
+	// zero) for validator trust and ranks, and the weights for bonds
+	// interpolate(weights, clipped, bonds_penalty), which replace the
+	// weights in wv; in classic Yuma the bonds delta W_b * S
+	// (row_hadamard_sparse) instead, with its column sums.
+	cons := weightedMedianCols(S, in.Weights, wv, off, p.kappa)
 	vtrust := make([]fx, n)
 	ranks := make([]fx, n)
-	for i, row := range weights {
+	yuma3 := in.Params.Yuma3Enabled
+	var deltaSums []fx
+	if !yuma3 {
+		deltaSums = make([]fx, n)
+	}
+	ratio := p.penalty
+	for i, row := range in.Weights {
+		seg := wv[off[i]:off[i+1]]
 		si, vt := S[i], zero
-		for _, e := range row {
-			c := cons[e.j].Min(e.v)
+		for k, e := range row {
+			w := seg[k]
+			if w.Less(zero) {
+				continue
+			}
+			t := cons[e.UID]
+			c := t.Min(w)
 			vt = vt.WrappingAdd(c)
-			ranks[e.j] = ranks[e.j].SaturatingAdd(si.SaturatingMul(c))
+			ranks[e.UID] = ranks[e.UID].SaturatingAdd(si.SaturatingMul(c))
+			v := weightForBond(w, t, ratio)
+			if !yuma3 && v != absent {
+				v = v.SaturatingMul(si)
+				deltaSums[e.UID] = deltaSums[e.UID].SaturatingAdd(v)
+			}
+			seg[k] = v
 		}
 		vtrust[i] = vt
 	}
@@ -112,60 +146,68 @@ func Epoch(in *Input) (*Output, error) {
 	normalize(ranks)
 	incentive := ranks
 
-	// Weights for bonds: interpolate(weights, clipped, bonds_penalty). Its
-	// entries are a subset of the weights' entries; wfb holds their values
-	// aligned with the weights' backing array, -1 where an entry is absent
-	// (every present value is non-negative).
+	keep := make([]bool, n)
+	for j := range keep {
+		keep[j] = p.bondKept(in, j)
+	}
 	var dividends []fx
-	var ema sMat
+	var ema *csr
 	var upscale []fx // column maxima of the classic EMA (inplace_col_max_upscale_sparse)
-	if in.Params.Yuma3Enabled {
-		wfb, _ := weightsForBonds(weights, cons, p.penalty, nil)
-		bonds, _ := p.storedBondsSparse(in, true, false)
+	if yuma3 {
 		var emaSums []fx
 		if p.liquidEnabled && anyNonZero(cons) {
-			ema, emaSums = p.liquidEmaSparse(weights, wfb, bonds, cons)
+			ema, emaSums = p.liquidEma(in, wv, off, keep, cons)
 		} else {
-			ema, emaSums = matEmaFused(weights, wfb, nil, bonds, nil, p.emaAlphaClassic, n)
+			ema, emaSums = matEmaFused(in, wv, off, nil, keep, nil, p.emaAlphaClassic)
 		}
 		// dividends_i = (sum_j (ema_ij / colsum_j) * incentive_j) * S_i
 		// (col-normalised copy, mat_vec_mul_sparse, row_sum_sparse, vec_mul).
 		dividends = make([]fx, n)
-		for i, row := range ema {
+		for i := range n {
+			lo, hi := ema.row(i)
 			t := zero
-			for _, e := range row {
-				v := e.v
-				if d := emaSums[e.j]; !d.IsZero() {
+			for k, j := range ema.col[lo:hi] {
+				v := ema.val[lo+k]
+				if d := emaSums[j]; !d.IsZero() {
 					v = v.SafeDiv(d)
 				}
-				t = t.WrappingAdd(v.SaturatingMul(incentive[e.j]))
+				t = t.WrappingAdd(v.SaturatingMul(incentive[j]))
 			}
 			dividends[i], _ = t.CheckedMul(S[i])
 		}
 		normalize(dividends)
 	} else {
-		bonds, bondSums := p.storedBondsSparse(in, false, true)
-		// Bonds delta W_b * S (row_hadamard_sparse) with its column sums;
-		// both it and the bonds are column-normalised where the EMA reads
-		// them.
-		delta, deltaSums := weightsForBonds(weights, cons, p.penalty, S)
+		// Stored bonds (get_bonds_sparse without the reset columns), read
+		// where the EMA uses them, and their column sums; both the bonds
+		// and the bonds delta are column-normalised where the EMA reads them.
+		bondSums := make([]fx, n)
+		for _, row := range in.Bonds {
+			for _, e := range row {
+				if keep[e.UID] {
+					bondSums[e.UID] = bondSums[e.UID].SaturatingAdd(fixed.I32F32FromU16(e.Value))
+				}
+			}
+		}
 		var emaSums []fx
-		ema, emaSums = matEmaFused(weights, delta, deltaSums, bonds, bondSums, p.emaAlphaClassic, n)
+		ema, emaSums = matEmaFused(in, wv, off, deltaSums, keep, bondSums, p.emaAlphaClassic)
 		// Column-normalise the EMA, dividends d_i = sum_j incentive_j * b_ij
 		// (matmul_transpose_sparse); the column max-upscale for storage is
 		// applied when the bonds are written out.
 		dividends = make([]fx, n)
 		maxes := make([]fx, n)
-		for i, row := range ema {
+		for i := range n {
+			lo, hi := ema.row(i)
+			vals := ema.val[lo:hi]
 			acc := zero
-			for k := range row {
-				e := &row[k]
-				if d := emaSums[e.j]; !d.IsZero() {
-					e.v = e.v.SafeDiv(d)
+			for k, j := range ema.col[lo:hi] {
+				v := vals[k]
+				if d := emaSums[j]; !d.IsZero() {
+					v = v.SafeDiv(d)
+					vals[k] = v
 				}
-				acc = acc.SaturatingAdd(incentive[e.j].SaturatingMul(e.v))
-				if maxes[e.j].Less(e.v) {
-					maxes[e.j] = e.v
+				acc = acc.SaturatingAdd(incentive[j].SaturatingMul(v))
+				if maxes[j].Less(v) {
+					maxes[j] = v
 				}
 			}
 			dividends[i] = acc
@@ -174,285 +216,243 @@ func Epoch(in *Input) (*Output, error) {
 		upscale = maxes
 	}
 
+	// New bonds as u16, zeros omitted, rows of UIDs with a new permit only
+	// (one backing array, rows capped so appending to one never reaches
+	// the next).
+	total := 0
+	for i := range n {
+		if p.newPermits[i] {
+			lo, hi := ema.row(i)
+			total += hi - lo
+		}
+	}
+	back := make([]Entry, 0, total)
 	out := make([][]Entry, n)
-	for i, row := range ema {
+	for i := range n {
 		if !p.newPermits[i] {
 			continue
 		}
-		r := make([]Entry, 0, len(row))
-		for _, e := range row {
-			v := e.v
+		lo, hi := ema.row(i)
+		start := len(back)
+		for k, j := range ema.col[lo:hi] {
+			v := ema.val[lo+k]
 			if upscale != nil {
-				if d := upscale[e.j]; !d.IsZero() {
+				if d := upscale[j]; !d.IsZero() {
 					v = v.SafeDiv(d)
 				}
 			}
-			if be, ok := bondEntry(int(e.j), v); ok {
-				r = append(r, be)
+			if be, ok := bondEntry(int(j), v); ok {
+				back = append(back, be)
 			}
 		}
-		out[i] = r
+		out[i] = back[start:len(back):len(back)]
 	}
 	return p.finish(in, ranks, trust, cons, vtrust, incentive, dividends, out), nil
 }
 
-// absent marks an entry of weights for bonds that does not exist.
-var absent = fixed.I32F32FromInt(-1)
-
-// weightsForBonds is interpolate_sparse(weights, clipped, ratio) as values
-// aligned with the weights' entries (-1 where an entry does not exist; every
-// existing value is non-negative): ratio 0 gives the weights (zeros
-// included), ratio 1 the clipped weights (col_clip_sparse drops entries
-// clipped to a non-positive threshold), anything else the interpolations,
-// of which only positive ones exist. With S it returns the bonds delta
-// row_hadamard_sparse(wfb, S) instead, and its column sums.
-func weightsForBonds(weights sMat, cons []fx, ratio fx, S []fx) ([]fx, []fx) {
-	total := 0
-	for _, row := range weights {
-		total += len(row)
+// weightLimit is the bound of row i's weight mask on registration blocks: a
+// weight on j is kept when j registered before it, block_at_registration_j <
+// limit (the weight was set after j's registration, and when commit-reveal
+// is on, j registered no later than i's earliest commit). weightKept is the
+// same mask entry by entry.
+func (p *prelude) weightLimit(in *Input, i int) uint64 {
+	lim := in.LastUpdate[i]
+	if p.commitReveal && p.commitBlocks[i] < math.MaxUint64 {
+		lim = min(lim, p.commitBlocks[i]+1)
 	}
-	out := make([]fx, total)
-	var sums []fx
-	if S != nil {
-		sums = make([]fx, len(weights))
-	}
-	k := 0
-	for i, row := range weights {
-		for _, e := range row {
-			t := cons[e.j]
-			var v fx
-			switch {
-			case ratio.IsZero():
-				v = e.v
-			case ratio == one:
-				switch {
-				case !t.Less(e.v):
-					v = e.v
-				case zero.Less(t):
-					v = t
-				default:
-					v = absent
-				}
-			default:
-				v2 := e.v
-				if t.Less(e.v) {
-					v2 = zero
-					if zero.Less(t) {
-						v2 = t
-					}
-				}
-				v = e.v.SaturatingAdd(ratio.SaturatingMul(v2.SaturatingSub(e.v)))
-				if !zero.Less(v) {
-					v = absent
-				}
-			}
-			if S != nil && v != absent {
-				v = v.SaturatingMul(S[i])
-				sums[e.j] = sums[e.j].SaturatingAdd(v)
-			}
-			out[k] = v
-			k++
-		}
-	}
-	return out, sums
+	return lim
 }
 
-// matEmaFused is mat_ema_sparse(new, old, alpha): new has the entries of
-// weights with values vals (aligned, negative = absent), old is a sparse
-// matrix; when newSums/oldSums are given, values are first divided by their
-// column sum where it is non-zero (inplace_col_normalize_sparse). Entries
-// are accumulated as the reference's densified row (0 + alpha*new, then +
+// weightForBond is the entry of interpolate_sparse(weights, clipped, ratio)
+// for a present weight w with consensus t, or absent: ratio 0 gives the
+// weight (zeros included), ratio 1 the clipped weight (col_clip_sparse drops
+// entries clipped to a non-positive threshold), anything else the
+// interpolation, which only exists when positive.
+func weightForBond(w, t, ratio fx) fx {
+	switch {
+	case ratio.IsZero():
+		return w
+	case ratio == one:
+		switch {
+		case !t.Less(w):
+			return w
+		case zero.Less(t):
+			return t
+		}
+		return absent
+	}
+	v2 := w
+	if t.Less(w) {
+		v2 = zero
+		if zero.Less(t) {
+			v2 = t
+		}
+	}
+	v := w.SaturatingAdd(ratio.SaturatingMul(v2.SaturatingSub(w)))
+	if !zero.Less(v) {
+		return absent
+	}
+	return v
+}
+
+// matEmaFused is mat_ema_sparse(new, old, alpha): new has the entries of the
+// weights with the values of wv (negative = absent), old is the stored
+// bonds in.Bonds without the columns keep drops; when newSums/oldSums are
+// given, values are first divided by their column sum where it is non-zero
+// (inplace_col_normalize_sparse); without oldSums the stored bonds are read
+// as proportions (get_bonds_fixed_proportion, Yuma3). Entries are
+// accumulated as the reference's densified row (0 + alpha*new, then +
 // (1-alpha)*old) and positive results kept; the column sums of the result
 // come with it.
-func matEmaFused(weights sMat, vals, newSums []fx, old sMat, oldSums []fx, alpha fx, n int) (sMat, []fx) {
+func matEmaFused(in *Input, wv []fx, off []int, newSums []fx, keep []bool, oldSums []fx, alpha fx) (*csr, []fx) {
+	n := len(in.Weights)
 	oma := one.SaturatingSub(alpha)
-	// Rows are produced in order into one backing array (sized for the
-	// larger of each pair of rows, grown if the union is larger) and cut at
-	// the end.
+	// Rows are produced in order (sized for the larger of each pair of
+	// rows, grown if the union is larger).
 	est := 0
-	for i := range weights {
-		est += max(len(weights[i]), len(old[i]))
+	for i := range n {
+		est += max(len(in.Weights[i]), len(in.Bonds[i]))
 	}
-	back := make([]sEntry, 0, est+est/8)
-	ends := make([]int, len(weights))
+	est += est / 8
+	m := &csr{end: make([]int, n), col: make([]uint16, 0, est), val: make([]fx, 0, est)}
 	sums := make([]fx, n)
-	norm := func(v fx, sums []fx, j uint32) fx {
+	norm := func(v fx, sums []fx, j uint16) fx {
 		if sums != nil && !sums[j].IsZero() {
 			return v.SafeDiv(sums[j])
 		}
 		return v
 	}
-	k := 0
-	for i := range weights {
-		rn, ro := weights[i], old[i]
-		nv := vals[k : k+len(rn)]
-		k += len(rn)
+	oldVal := func(e Entry) fx {
+		if oldSums == nil {
+			return u16ProportionToFixed(e.Value)
+		}
+		return norm(fixed.I32F32FromU16(e.Value), oldSums, e.UID)
+	}
+	for i := range n {
+		rn, ro := in.Weights[i], in.Bonds[i]
+		nv := wv[off[i]:off[i+1]]
 		x, y := 0, 0
-		for x < len(rn) || y < len(ro) {
-			var j uint32
+		for {
+			for y < len(ro) && !keep[ro[y].UID] {
+				y++
+			}
+			if x >= len(rn) && y >= len(ro) {
+				break
+			}
+			var j uint16
 			acc := zero
 			switch {
-			case y >= len(ro) || (x < len(rn) && rn[x].j < ro[y].j):
-				j = rn[x].j
+			case y >= len(ro) || (x < len(rn) && rn[x].UID < ro[y].UID):
+				j = rn[x].UID
 				v := nv[x]
 				x++
 				if v.Less(zero) {
 					continue
 				}
 				acc = acc.SaturatingAdd(alpha.SaturatingMul(norm(v, newSums, j)))
-			case x >= len(rn) || ro[y].j < rn[x].j:
-				j = ro[y].j
-				acc = acc.SaturatingAdd(oma.SaturatingMul(norm(ro[y].v, oldSums, j)))
+			case x >= len(rn) || ro[y].UID < rn[x].UID:
+				j = ro[y].UID
+				acc = acc.SaturatingAdd(oma.SaturatingMul(oldVal(ro[y])))
 				y++
 			default:
-				j = rn[x].j
+				j = rn[x].UID
 				if v := nv[x]; !v.Less(zero) {
 					acc = acc.SaturatingAdd(alpha.SaturatingMul(norm(v, newSums, j)))
 				}
-				acc = acc.SaturatingAdd(oma.SaturatingMul(norm(ro[y].v, oldSums, j)))
+				acc = acc.SaturatingAdd(oma.SaturatingMul(oldVal(ro[y])))
 				x++
 				y++
 			}
 			if zero.Less(acc) {
-				back = append(back, sEntry{j, acc})
+				m.col = append(m.col, j)
+				m.val = append(m.val, acc)
 				sums[j] = sums[j].SaturatingAdd(acc)
 			}
 		}
-		ends[i] = len(back)
+		m.end[i] = len(m.col)
 	}
-	out := make(sMat, len(weights))
-	start := 0
-	for i, e := range ends {
-		out[i] = back[start:e:e]
-		start = e
-	}
-	return out, sums
+	return m, sums
 }
 
-// liquidEmaSparse is compute_bonds_sparse with liquid alpha
-// (mat_ema_alpha_sparse with alpha_sigmoid alphas): only entries of the
-// weights-for-bonds row are emitted; the alpha of (i, j) depends on
-// consensus_j, w_ij and b_ij (zero when absent), so it is computed only
-// where it is used. Column sums of the result come with it.
-func (p *prelude) liquidEmaSparse(weights sMat, vals []fx, bonds sMat, cons []fx) (sMat, []fx) {
-	out := newSMat(weights.lens())
-	sums := make([]fx, p.n)
+// liquidEma is compute_bonds_sparse with liquid alpha (mat_ema_alpha_sparse
+// with alpha_sigmoid alphas): only entries of the weights-for-bonds row
+// (wv) are emitted; the alpha of (i, j) depends on consensus_j, w_ij and
+// b_ij (the stored bond as a proportion, zero when absent or dropped by
+// keep), so it is computed only where it is used. The result is compacted
+// into wv's storage; its column sums come with it.
+func (p *prelude) liquidEma(in *Input, wv []fx, off []int, keep []bool, cons []fx) (*csr, []fx) {
+	n := p.n
+	m := &csr{end: make([]int, n), col: make([]uint16, len(wv)), val: wv}
+	sums := make([]fx, n)
 	sg := p.liquid.prepare()
 	// Per row, the exp inputs of the present entries are gathered first
 	// and evaluated together (fixed.ExpSlice interleaves four series).
 	longest := 0
-	for _, rn := range weights {
+	for _, rn := range in.Weights {
 		longest = max(longest, len(rn))
 	}
 	xs := make([]fx, longest)
 	es := make([]fx, longest)
 	oks := make([]bool, longest)
 	bs := make([]fx, longest)
-	k := 0
-	for i, rn := range weights {
-		ro := bonds[i]
-		nv := vals[k : k+len(rn)]
-		k += len(rn)
+	w := 0 // write position in m (never past the entry being read)
+	for i, rn := range in.Weights {
+		ro := in.Bonds[i]
+		nv := wv[off[i]:off[i+1]]
 		y, c := 0, 0
 		for x, e := range rn {
-			w := nv[x]
-			if w.Less(zero) {
+			wt := nv[x]
+			if wt.Less(zero) {
 				continue
 			}
-			for y < len(ro) && ro[y].j < e.j {
+			for y < len(ro) && ro[y].UID < e.UID {
 				y++
 			}
 			b := zero
-			if y < len(ro) && ro[y].j == e.j {
-				b = ro[y].v
+			if y < len(ro) && ro[y].UID == e.UID && keep[e.UID] {
+				b = u16ProportionToFixed(ro[y].Value)
 			}
 			bs[c] = b
-			xs[c] = sg.expInput(cons[e.j], w, b)
+			xs[c] = sg.expInput(cons[e.UID], wt, b)
 			c++
 		}
 		fixed.ExpSlice(es[:c], oks[:c], xs[:c])
 		c = 0
 		for x, e := range rn {
-			w := nv[x]
-			if w.Less(zero) {
+			wt := nv[x]
+			if wt.Less(zero) {
 				continue
 			}
 			b := bs[c]
 			a := sg.alphaOf(es[c], oks[c])
 			c++
 			decayed := one.SaturatingSub(a).SaturatingMul(b)
-			inc := a.SaturatingMul(w).Max(zero)
+			inc := a.SaturatingMul(wt).Max(zero)
 			v := decayed.SaturatingAdd(inc).Min(one)
 			if zero.Less(v) {
-				out[i] = append(out[i], sEntry{e.j, v})
-				sums[e.j] = sums[e.j].SaturatingAdd(v)
+				m.col[w] = e.UID
+				m.val[w] = v
+				w++
+				sums[e.UID] = sums[e.UID].SaturatingAdd(v)
 			}
 		}
+		m.end[i] = w
 	}
-	return out, sums
+	return m, sums
 }
 
-// storedBondsSparse reads the stored bonds (get_bonds_sparse, or its
-// fixed-proportion variant for Yuma3) without the columns of UIDs
-// registered since the last epoch (scalar_vec_mask_sparse_matrix). With
-// sums it also returns the column sums (saturating).
-func (p *prelude) storedBondsSparse(in *Input, proportion, sums bool) (sMat, []fx) {
-	keep := make([]bool, p.n)
-	for j := range keep {
-		keep[j] = p.bondKept(in, j)
-	}
-	m := newSMat(inputLens(in.Bonds))
-	var cs []fx
-	if sums {
-		cs = make([]fx, p.n)
-	}
-	for i, row := range in.Bonds {
-		for _, e := range row {
-			if !keep[e.UID] {
-				continue
-			}
-			v := fixed.I32F32FromU16(e.Value)
-			if proportion {
-				v = v.SafeDiv(u16MaxFx)
-			}
-			m[i] = append(m[i], sEntry{uint32(e.UID), v})
-			if sums {
-				cs[e.UID] = cs[e.UID].SaturatingAdd(v)
-			}
-		}
-	}
-	return m, cs
-}
-
-func inputLens(rows [][]Entry) []int {
-	out := make([]int, len(rows))
-	for i, r := range rows {
-		out[i] = len(r)
-	}
-	return out
-}
-
-// vecMul is vec_mul: element-wise checked product, zero on overflow.
-func vecMul(a, b []fx) []fx {
-	out := make([]fx, len(a))
-	for i := range a {
-		out[i], _ = a[i].CheckedMul(b[i])
-	}
-	return out
-}
-
-// weightedMedianColSparse is weighted_median_col_sparse: per column, the
+// weightedMedianCols is weighted_median_col_sparse: per column, the
 // stake-weighted median (at majority kappa) of the weights of the UIDs with
-// positive active stake.
-func weightedMedianColSparse(stake []fx, m sMat, n int, majority fx) []fx {
-	rowOf := make([]int32, n) // position among positive-stake rows, or -1
+// positive active stake. The weights are wv (aligned with rows, negative =
+// absent).
+func weightedMedianCols(stake []fx, rows [][]Entry, wv []fx, off []int, majority fx) []fx {
+	n := len(stake)
 	useStake := make([]fx, 0, n)
+	var use []int // the positive-stake rows
 	for i, s := range stake {
 		if zero.Less(s) {
-			rowOf[i] = int32(len(useStake))
+			use = append(use, i)
 			useStake = append(useStake, s)
-		} else {
-			rowOf[i] = -1
 		}
 	}
 	normalize(useStake)
@@ -460,19 +460,13 @@ func weightedMedianColSparse(stake []fx, m sMat, n int, majority fx) []fx {
 	minority := stakeSum.SaturatingSub(majority)
 	k := len(useStake)
 
-	// Columns are visited in blocks: the entries of each positive-stake row
-	// that fall in the block are copied into a small column-major buffer
-	// (cache-resident), one score vector per column.
-	rows := make([][]sEntry, 0, k)
-	for i, row := range m {
-		if rowOf[i] >= 0 {
-			rows = append(rows, row)
-		}
-	}
 	median := make([]fx, n)
 	if k == 0 {
 		return median
 	}
+	// Columns are visited in blocks: the entries of each positive-stake row
+	// that fall in the block are copied into a small column-major buffer
+	// (cache-resident), one score vector per column.
 	block := max(1, min(n, (1<<16)/k))
 	buf := make([]fx, block*k)
 	used := make([]bool, block)
@@ -480,12 +474,15 @@ func weightedMedianColSparse(stake []fx, m sMat, n int, majority fx) []fx {
 	wm := newMedianScratch(k)
 	for base := 0; base < n; base += block {
 		end := min(base+block, n)
-		for r, row := range rows {
+		for r, i := range use {
+			row, vals := rows[i], wv[off[i]:off[i+1]]
 			c := cursor[r]
-			for c < len(row) && int(row[c].j) < end {
-				col := int(row[c].j) - base
-				buf[col*k+r] = row[c].v
-				used[col] = true
+			for c < len(row) && int(row[c].UID) < end {
+				if v := vals[c]; !v.Less(zero) {
+					col := int(row[c].UID) - base
+					buf[col*k+r] = v
+					used[col] = true
+				}
 				c++
 			}
 			cursor[r] = c
@@ -501,6 +498,15 @@ func weightedMedianColSparse(stake []fx, m sMat, n int, majority fx) []fx {
 		}
 	}
 	return median
+}
+
+// vecMul is vec_mul: element-wise checked product, zero on overflow.
+func vecMul(a, b []fx) []fx {
+	out := make([]fx, len(a))
+	for i := range a {
+		out[i], _ = a[i].CheckedMul(b[i])
+	}
+	return out
 }
 
 // medianScratch holds the partition buffers of weightedMedian.

@@ -429,3 +429,141 @@ func TestWeightedMedianMatchesLiteral(t *testing.T) {
 		}
 	}
 }
+
+// The sMat helpers below were the fused Epoch's; the step-by-step version
+// keeps them as they were.
+
+// sEntry is one element of a sparse row of I32F32 values.
+type sEntry struct {
+	j uint32
+	v fx
+}
+
+// sMat is a sparse matrix: one row per UID, entries sorted by column.
+type sMat [][]sEntry
+
+// newSMat allocates rows with the given lengths on one backing array.
+func newSMat(lens []int) sMat {
+	total := 0
+	for _, l := range lens {
+		total += l
+	}
+	back := make([]sEntry, total)
+	m := make(sMat, len(lens))
+	off := 0
+	for i, l := range lens {
+		m[i] = back[off : off : off+l]
+		off += l
+	}
+	return m
+}
+
+func (m sMat) lens() []int {
+	out := make([]int, len(m))
+	for i, r := range m {
+		out[i] = len(r)
+	}
+	return out
+}
+
+// storedBondsSparse reads the stored bonds (get_bonds_sparse, or its
+// fixed-proportion variant for Yuma3) without the columns of UIDs
+// registered since the last epoch (scalar_vec_mask_sparse_matrix). With
+// sums it also returns the column sums (saturating).
+func (p *prelude) storedBondsSparse(in *Input, proportion, sums bool) (sMat, []fx) {
+	keep := make([]bool, p.n)
+	for j := range keep {
+		keep[j] = p.bondKept(in, j)
+	}
+	m := newSMat(inputLens(in.Bonds))
+	var cs []fx
+	if sums {
+		cs = make([]fx, p.n)
+	}
+	for i, row := range in.Bonds {
+		for _, e := range row {
+			if !keep[e.UID] {
+				continue
+			}
+			v := fixed.I32F32FromU16(e.Value)
+			if proportion {
+				v = v.SafeDiv(u16MaxFx)
+			}
+			m[i] = append(m[i], sEntry{uint32(e.UID), v})
+			if sums {
+				cs[e.UID] = cs[e.UID].SaturatingAdd(v)
+			}
+		}
+	}
+	return m, cs
+}
+
+func inputLens(rows [][]Entry) []int {
+	out := make([]int, len(rows))
+	for i, r := range rows {
+		out[i] = len(r)
+	}
+	return out
+}
+
+// weightedMedianColSparse is weighted_median_col_sparse: per column, the
+// stake-weighted median (at majority kappa) of the weights of the UIDs with
+// positive active stake.
+func weightedMedianColSparse(stake []fx, m sMat, n int, majority fx) []fx {
+	rowOf := make([]int32, n) // position among positive-stake rows, or -1
+	useStake := make([]fx, 0, n)
+	for i, s := range stake {
+		if zero.Less(s) {
+			rowOf[i] = int32(len(useStake))
+			useStake = append(useStake, s)
+		} else {
+			rowOf[i] = -1
+		}
+	}
+	normalize(useStake)
+	stakeSum := sumWrap(useStake)
+	minority := stakeSum.SaturatingSub(majority)
+	k := len(useStake)
+
+	// Columns are visited in blocks: the entries of each positive-stake row
+	// that fall in the block are copied into a small column-major buffer
+	// (cache-resident), one score vector per column.
+	rows := make([][]sEntry, 0, k)
+	for i, row := range m {
+		if rowOf[i] >= 0 {
+			rows = append(rows, row)
+		}
+	}
+	median := make([]fx, n)
+	if k == 0 {
+		return median
+	}
+	block := max(1, min(n, (1<<16)/k))
+	buf := make([]fx, block*k)
+	used := make([]bool, block)
+	cursor := make([]int, k)
+	wm := newMedianScratch(k)
+	for base := 0; base < n; base += block {
+		end := min(base+block, n)
+		for r, row := range rows {
+			c := cursor[r]
+			for c < len(row) && int(row[c].j) < end {
+				col := int(row[c].j) - base
+				buf[col*k+r] = row[c].v
+				used[col] = true
+				c++
+			}
+			cursor[r] = c
+		}
+		for col := 0; col < end-base; col++ {
+			if !used[col] {
+				continue // no entry: every score is zero, so is the median
+			}
+			score := buf[col*k : (col+1)*k]
+			median[base+col] = wm.weightedMedian(useStake, score, minority, zero, stakeSum)
+			clear(score)
+			used[col] = false
+		}
+	}
+	return median
+}
