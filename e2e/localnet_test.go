@@ -501,6 +501,25 @@ func TestLocalnetInterrupt(t *testing.T) {
 	}
 	noStrays(t, home, pids...)
 
+	// A second Ctrl-C cuts the orderly stop short: everything is killed.
+	rf := startLocalnet(t, "--home", home, "--block-time", "300ms", "--stop-timeout", "30s", "--json")
+	rif := runInfo(t, home, 60*time.Second, "node0", "miner0", "validator1")
+	rf.cmd.Process.Signal(os.Interrupt)
+	time.Sleep(100 * time.Millisecond)
+	rf.cmd.Process.Signal(os.Interrupt)
+	rf.wait(t, 25*time.Second) // well below the 30 s stop timeout
+	if !strings.Contains(rf.stderr.String(), "killing every process now") {
+		t.Fatalf("no forced stop reported:\n%s", lastBytes(rf.stderr.String(), 2000))
+	}
+	if sf := rf.summary(t); sf.Reason != "interrupted" || len(sf.Died) != 0 {
+		t.Fatalf("forced stop: reason %q, died %v (killed on request is not died)", sf.Reason, sf.Died)
+	}
+	pids = pids[:0]
+	for _, p := range rif.Processes {
+		pids = append(pids, p)
+	}
+	noStrays(t, home, pids...)
+
 	// SIGKILL cannot be caught: the children's parent-death signal ends
 	// them.
 	r2 := startLocalnet(t, "--home", home, "--block-time", "300ms")

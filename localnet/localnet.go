@@ -27,6 +27,9 @@ type IO struct {
 	JSON bool
 	// Err receives progress and warnings.
 	Err io.Writer
+	// Force, when it yields, kills every child at once (SIGKILL) instead
+	// of the orderly stop: the CLI sends on a second Ctrl-C.
+	Force <-chan struct{}
 }
 
 // Run creates (or resumes) the network of cfg in its home, starts every
@@ -119,6 +122,16 @@ func Run(ctx context.Context, cfg Config, out IO) (sum *Summary, err error) {
 	sup := NewSupervisor(out.Bin)
 	sup.StopTimeout = cfg.StopTimeout
 	defer sup.StopAll() // whatever happens, no child outlives Run
+	forced := make(chan struct{})
+	defer close(forced)
+	go func() {
+		select {
+		case <-out.Force:
+			progress("killing every process now")
+			sup.KillAll()
+		case <-forced:
+		}
+	}()
 	r := &runner{cfg: &cfg, out: out, home: home, m: m, sup: sup, progress: progress, start: start}
 	r.obs = newObserver(home, m, sup, start)
 	sum = &Summary{Version: SummaryVersion, Home: home, HomeKept: keep, Resumed: resumed}

@@ -172,6 +172,15 @@ func (s *Supervisor) StopAll(names ...string) {
 	wg.Wait()
 }
 
+// KillAll sends SIGKILL to every running process and waits for them.
+func (s *Supervisor) KillAll() {
+	var wg sync.WaitGroup
+	for _, p := range s.Procs() {
+		wg.Go(p.Kill)
+	}
+	wg.Wait()
+}
+
 // Pid is the process id.
 func (p *Proc) Pid() int { return p.cmd.Process.Pid }
 

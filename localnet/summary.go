@@ -162,7 +162,10 @@ func (o *observer) summarize(ctx context.Context, s *Summary, regAt uint64) {
 	agree := low > 0
 	for i, n := range nodes {
 		sn := SummaryNode{Name: n.Name, PID: n.PID, Alive: n.Alive, Exit: n.Exit, Height: n.Height, FinalizedHeight: n.Finalized, RPC: n.RPC, Log: n.Log}
-		if !n.Alive && n.PID != 0 {
+		if p := o.sup.Proc(n.Name); p != nil {
+			sn.Alive = p.Survived() // killed by a forced stop is not died
+		}
+		if !sn.Alive && n.PID != 0 {
 			s.Died = append(s.Died, n.Name)
 		}
 		if n.Answering && low > 0 {

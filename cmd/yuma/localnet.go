@@ -1,11 +1,15 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -39,7 +43,7 @@ kept, and running again on the same DIR resumes the stored chain (genesis
 and registrations are skipped when the state shows them done).
 
 --exit-after stops everything after that long and prints a summary (--json:
-the JSON schema in the localnet package documentation, docs/cli-json.md).
+schema in ` + "`go doc github.com/yumachain/yuma/localnet`" + `).
 Ctrl-C stops every process. The exit code is 0 when the nodes agree on the
 app hash and the issuance equals the emission schedule, 1 otherwise.`,
 		Example: `  yuma localnet
@@ -63,7 +67,10 @@ app hash and the issuance equals the emission schedule, 1 otherwise.`,
 			if f, ok := out.(*os.File); ok {
 				isTerm = term.IsTerminal(int(f.Fd()))
 			}
-			sum, err := localnet.Run(cmd.Context(), cfg, localnet.IO{Bin: bin, Out: out, Err: cmd.ErrOrStderr(), Terminal: isTerm, JSON: jsonOut})
+			done := make(chan struct{})
+			force := secondInterrupt(cmd.Context(), done, cmd.ErrOrStderr())
+			sum, err := localnet.Run(cmd.Context(), cfg, localnet.IO{Bin: bin, Out: out, Err: cmd.ErrOrStderr(), Terminal: isTerm, JSON: jsonOut, Force: force})
+			close(done)
 			if sum == nil {
 				// Bad input or a failure before any process started.
 				code := 1
@@ -105,4 +112,28 @@ app hash and the issuance equals the emission schedule, 1 otherwise.`,
 	f.DurationVar(&cfg.StopTimeout, "stop-timeout", cfg.StopTimeout, "wait this long for each process to exit after SIGTERM before SIGKILL")
 	f.BoolVar(&jsonOut, "json", false, "print the final summary as JSON on stdout (progress goes to stderr)")
 	return c
+}
+
+// secondInterrupt yields when SIGINT or SIGTERM arrives again after ctx
+// was cancelled by the first one while the localnet runs (until done): the
+// orderly stop is then cut short.
+func secondInterrupt(ctx context.Context, done <-chan struct{}, w io.Writer) <-chan struct{} {
+	force := make(chan struct{})
+	go func() {
+		select {
+		case <-ctx.Done():
+		case <-done:
+			return
+		}
+		sig := make(chan os.Signal, 1)
+		signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+		defer signal.Stop(sig)
+		fmt.Fprintln(w, "localnet: stopping every process (Ctrl-C again to kill them at once)")
+		select {
+		case <-sig:
+			close(force)
+		case <-done:
+		}
+	}()
+	return force
 }
