@@ -467,8 +467,16 @@ func weightedMedianCols(stake []fx, rows [][]Entry, wv []fx, off []int, majority
 	// Columns are visited in blocks: the entries of each positive-stake row
 	// that fall in the block are copied into a small column-major buffer
 	// (cache-resident), one score vector per column.
+	// A column's scores start a whole, odd number of cache lines after the
+	// previous column's, so that a row's writes across the block spread
+	// over every cache set instead of a few (a stride of a power of two
+	// lines would keep evicting them).
+	stride := (k + 7) &^ 7
+	if stride/8%2 == 0 {
+		stride += 8
+	}
 	block := max(1, min(n, (1<<16)/k))
-	buf := make([]fx, block*k)
+	buf := make([]fx, block*stride)
 	used := make([]bool, block)
 	cursor := make([]int, k)
 	wm := newMedianScratch(k)
@@ -480,7 +488,7 @@ func weightedMedianCols(stake []fx, rows [][]Entry, wv []fx, off []int, majority
 			for c < len(row) && int(row[c].UID) < end {
 				if v := vals[c]; !v.Less(zero) {
 					col := int(row[c].UID) - base
-					buf[col*k+r] = v
+					buf[col*stride+r] = v
 					used[col] = true
 				}
 				c++
@@ -491,7 +499,7 @@ func weightedMedianCols(stake []fx, rows [][]Entry, wv []fx, off []int, majority
 			if !used[col] {
 				continue // no entry: every score is zero, so is the median
 			}
-			score := buf[col*k : (col+1)*k]
+			score := buf[col*stride : col*stride+k]
 			median[base+col] = wm.weightedMedian(useStake, score, minority, zero, stakeSum)
 			clear(score)
 			used[col] = false
@@ -511,14 +519,17 @@ func vecMul(a, b []fx) []fx {
 
 // medianScratch holds the partition buffers of weightedMedian.
 type medianScratch struct {
-	cur, lower, upper []int32
+	cur, lower, upper []scored
 }
+
+// scored is one candidate of weightedMedian: its score and stake bits.
+type scored struct{ score, stake int64 }
 
 func newMedianScratch(k int) *medianScratch {
 	return &medianScratch{
-		cur:   make([]int32, k),
-		lower: make([]int32, k),
-		upper: make([]int32, k),
+		cur:   make([]scored, k),
+		lower: make([]scored, k),
+		upper: make([]scored, k),
 	}
 }
 
@@ -537,11 +548,12 @@ func b2i(b bool) int {
 // stake is normalised (non-negative, summing to at most 1), so the partial
 // stake sums of a partition never come near the I32F32 range and the
 // reference's saturating additions are plain additions here; the partition
-// itself is written without data-dependent branches.
+// itself is written without data-dependent branches, and moves (score,
+// stake) pairs in their order rather than indices.
 func (m *medianScratch) weightedMedian(stake, score []fx, minority, lo, hi fx) fx {
 	cur := m.cur[:len(score)]
 	for i := range cur {
-		cur[i] = int32(i)
+		cur[i] = scored{score[i].Bits(), stake[i].Bits()}
 	}
 	lower, upper := m.lower, m.upper
 	limit := len(cur)
@@ -551,36 +563,62 @@ func (m *medianScratch) weightedMedian(stake, score []fx, minority, lo, hi fx) f
 			return zero
 		}
 		if nn == 1 {
-			return score[cur[0]]
+			return fixed.I32F32FromBits(cur[0].score)
 		}
-		pivot := score[cur[nn/2]].Bits()
-		var loSum, hiSum int64
-		nl, nu := 0, 0
-		for _, idx := range cur {
-			s := score[idx].Bits()
-			st := stake[idx].Bits()
-			lower[nl] = idx
-			upper[nu] = idx
-			lt, gt := b2i(s < pivot), b2i(s > pivot)
-			nl += lt
-			nu += gt
-			loSum += st & -int64(lt)
-			hiSum += st & -int64(gt)
-		}
-		loStake, hiStake := fixed.I32F32FromBits(loSum), fixed.I32F32FromBits(hiSum)
-		switch {
-		case minority.Less(lo.SaturatingAdd(loStake)) && nl > 0:
+		pivot := cur[nn/2].score
+		nl, loSum := below(cur, lower, pivot)
+		if loStake := fixed.I32F32FromBits(loSum); minority.Less(lo.SaturatingAdd(loStake)) && nl > 0 {
 			hi = lo.SaturatingAdd(loStake)
 			cur, lower = lower[:nl], cur[:cap(cur)]
-		case hi.SaturatingSub(hiStake).Cmp(minority) <= 0 && nu > 0:
+		} else {
+			// The upper partition is only needed when the lower one is
+			// not taken.
+			nu, hiSum := above(cur, upper, pivot)
+			hiStake := fixed.I32F32FromBits(hiSum)
+			if !(hi.SaturatingSub(hiStake).Cmp(minority) <= 0 && nu > 0) {
+				return fixed.I32F32FromBits(pivot)
+			}
 			lo = hi.SaturatingSub(hiStake)
 			cur, upper = upper[:nu], cur[:cap(cur)]
-		default:
-			return fixed.I32F32FromBits(pivot)
 		}
 		iter++
 		if iter > limit {
 			return zero
 		}
 	}
+}
+
+// below copies the candidates of cur scoring below pivot to out, in order,
+// and sums their stakes (branch-free). above is the same for those scoring
+// above. Each is a small function of its own so that its loop keeps every
+// counter in a register.
+//
+//go:noinline
+func below(cur, out []scored, pivot int64) (n int, sum int64) {
+	out = out[:len(cur)]
+	for _, c := range cur {
+		out[n] = c
+		var m int64
+		if c.score < pivot {
+			m = -1
+		}
+		n -= int(m)
+		sum += c.stake & m
+	}
+	return
+}
+
+//go:noinline
+func above(cur, out []scored, pivot int64) (n int, sum int64) {
+	out = out[:len(cur)]
+	for _, c := range cur {
+		out[n] = c
+		var m int64
+		if c.score > pivot {
+			m = -1
+		}
+		n -= int(m)
+		sum += c.stake & m
+	}
+	return
 }

@@ -1,0 +1,34 @@
+package consensus
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/yumachain/yuma/fixed"
+)
+
+// BenchmarkWeightedMedian: one column of 256 validators with random stake
+// and weights, kappa 0.5.
+func BenchmarkWeightedMedian(b *testing.B) {
+	r := rand.New(rand.NewPCG(3, 4))
+	const k, cols = 256, 64
+	stake := make([]fx, k)
+	for i := range stake {
+		stake[i] = fixed.I32F32FromBits(int64(r.Uint64() >> 34))
+	}
+	normalize(stake)
+	sum := sumWrap(stake)
+	minority := sum.SaturatingSub(u16ProportionToFixed(32767))
+	scores := make([][]fx, cols)
+	for c := range scores {
+		scores[c] = make([]fx, k)
+		for i := range scores[c] {
+			scores[c][i] = fixed.I32F32FromBits(int64(r.Uint64() >> 52))
+		}
+	}
+	wm := newMedianScratch(k)
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		wm.weightedMedian(stake, scores[i%cols], minority, zero, sum)
+	}
+}
