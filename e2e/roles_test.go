@@ -8,13 +8,11 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -22,6 +20,7 @@ import (
 
 	"github.com/yumachain/yuma/chain"
 	"github.com/yumachain/yuma/chainview"
+	"github.com/yumachain/yuma/localnet"
 	"github.com/yumachain/yuma/node"
 	"github.com/yumachain/yuma/subnet"
 	"github.com/yumachain/yuma/types"
@@ -78,66 +77,37 @@ func newRolePerson(t *testing.T, st *wallet.Store, name, password string) rolePe
 	return p
 }
 
-// roleProc is a `yuma miner run` or `yuma validator run` process.
+// roleProc is a `yuma miner run` or `yuma validator run` process, run by
+// localnet.Supervisor (the project's one process manager).
 type roleProc struct {
 	name    string
 	logPath string
-	cmd     *exec.Cmd
-	done    chan struct{}
-	err     error
+	p       *localnet.Proc
 }
 
 func startRole(t *testing.T, logDir, name string, args ...string) *roleProc {
 	t.Helper()
+	sup := localnet.NewSupervisor(binPath)
 	logPath := filepath.Join(logDir, name+".log")
-	logf, err := os.Create(logPath)
+	p, err := sup.Start(localnet.Spec{Name: name, Args: args, LogPath: logPath,
+		Env: []string{"YUMA_HOME=" + filepath.Join(logDir, "home-"+name)}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(binPath, args...)
-	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.Env = append(os.Environ(), "YUMA_HOME="+filepath.Join(logDir, "home-"+name))
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		logf.Close()
-		t.Fatal(err)
-	}
-	p := &roleProc{name: name, logPath: logPath, cmd: cmd, done: make(chan struct{})}
-	go func() {
-		p.err = cmd.Wait()
-		logf.Close()
-		close(p.done)
-	}()
-	t.Cleanup(func() {
-		p.cmd.Process.Kill()
-		<-p.done
-	})
-	return p
+	t.Cleanup(p.Kill)
+	return &roleProc{name: name, logPath: logPath, p: p}
 }
 
-func (p *roleProc) exited() bool {
-	select {
-	case <-p.done:
-		return true
-	default:
-		return false
-	}
-}
+func (p *roleProc) exited() bool { return !p.p.Running() }
 
-// stop sends SIGTERM and waits for a clean exit (status 0).
+// stop sends SIGTERM and waits for a clean exit (status 0); after 15 s it
+// kills the process and fails.
 func (p *roleProc) stop(t *testing.T) time.Duration {
 	t.Helper()
 	start := time.Now()
-	p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-p.done:
-	case <-time.After(15 * time.Second):
-		t.Errorf("%s did not exit within 15 s of SIGTERM", p.name)
-		p.cmd.Process.Kill()
-		<-p.done
-	}
-	if p.err != nil {
-		t.Errorf("%s exited with %v after SIGTERM:\n%s", p.name, p.err, tail(p.logPath, 3000))
+	p.p.Stop(15 * time.Second)
+	if e := p.p.Exit(); e != "exit status 0" {
+		t.Errorf("%s exited with %s after SIGTERM (killed: no exit within 15 s):\n%s", p.name, e, tail(p.logPath, 3000))
 	}
 	return time.Since(start)
 }
@@ -297,7 +267,7 @@ func TestMinersAndValidatorsEarnByQuality(t *testing.T) {
 		}
 		for _, p := range roles {
 			if p.exited() {
-				t.Fatalf("%s exited early: %v", p.name, p.err)
+				t.Fatalf("%s exited early: %s", p.name, p.p.Exit())
 			}
 		}
 		mg, err := view.Metagraph(ctx, netuid)
@@ -334,7 +304,7 @@ func TestMinersAndValidatorsEarnByQuality(t *testing.T) {
 	for deadline := time.Now().Add(90 * time.Second); ; time.Sleep(300 * time.Millisecond) {
 		for _, p := range roles {
 			if p.exited() {
-				t.Fatalf("%s exited early: %v", p.name, p.err)
+				t.Fatalf("%s exited early: %s", p.name, p.p.Exit())
 			}
 		}
 		if time.Now().After(deadline) {
