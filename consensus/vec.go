@@ -108,8 +108,17 @@ func vecProportionsToU16(v []fx) []uint16 {
 	return out
 }
 
-// u16ProportionToFixed is u16_proportion_to_fixed: x / 65535.
-func u16ProportionToFixed(x uint16) fx { return fixed.I32F32FromU16(x).SafeDiv(u16MaxFx) }
+// u16ProportionToFixed is u16_proportion_to_fixed: x / 65535, that is
+// floor(x * 2^32 / 65535) as raw bits. Since 2^32 = 65535*65537 + 1 this is
+// x*65537 + floor(x/65535), computed without a division
+// (TestU16ProportionToFixed checks all 65536 values against SafeDiv).
+func u16ProportionToFixed(x uint16) fx {
+	b := int64(x) * 65537
+	if x == math.MaxUint16 {
+		b++
+	}
+	return fixed.I32F32FromBits(b)
+}
 
 // vecMaxUpscaleToU16 is vec_max_upscale_to_u16: scale so that the maximum
 // becomes 65535, rounding to nearest.

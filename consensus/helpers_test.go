@@ -32,3 +32,11 @@ func BenchmarkWeightedMedian(b *testing.B) {
 		wm.weightedMedian(stake, scores[i%cols], minority, zero, sum)
 	}
 }
+
+func TestU16ProportionToFixed(t *testing.T) {
+	for x := 0; x <= 65535; x++ {
+		if got, want := u16ProportionToFixed(uint16(x)), fixed.I32F32FromU16(uint16(x)).SafeDiv(u16MaxFx); got != want {
+			t.Fatalf("%d: %v, SafeDiv gives %v", x, got, want)
+		}
+	}
+}
