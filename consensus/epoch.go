@@ -302,76 +302,102 @@ func weightForBond(w, t, ratio fx) fx {
 // (inplace_col_normalize_sparse); without oldSums the stored bonds are read
 // as proportions (get_bonds_fixed_proportion, Yuma3). Entries are
 // accumulated as the reference's densified row (0 + alpha*new, then +
-// (1-alpha)*old) and positive results kept; the column sums of the result
+// (1-alpha)*old; adding to zero cannot saturate, so the first term is the
+// product itself) and positive results kept; the column sums of the result
 // come with it.
 func matEmaFused(in *Input, wv []fx, off []int, newSums []fx, keep []bool, oldSums []fx, alpha fx) (*csr, []fx) {
 	n := len(in.Weights)
 	oma := one.SaturatingSub(alpha)
-	// Rows are produced in order (sized for the larger of each pair of
-	// rows, grown if the union is larger).
+	// Rows are produced in order into arrays sized for the larger of each
+	// pair of rows (plus an eighth), grown when a row might not fit.
 	est := 0
 	for i := range n {
 		est += max(len(in.Weights[i]), len(in.Bonds[i]))
 	}
 	est += est / 8
-	m := &csr{end: make([]int, n), col: make([]uint16, 0, est), val: make([]fx, 0, est)}
+	col, val := make([]uint16, est), make([]fx, est)
+	end := make([]int, n)
 	sums := make([]fx, n)
-	norm := func(v fx, sums []fx, j uint16) fx {
-		if sums != nil && !sums[j].IsZero() {
-			return v.SafeDiv(sums[j])
+	w := 0
+	emit := func(j uint16, acc fx) {
+		if zero.Less(acc) {
+			col[w], val[w] = j, acc
+			w++
+			sums[j] = sums[j].SaturatingAdd(acc)
 		}
-		return v
-	}
-	oldVal := func(e Entry) fx {
-		if oldSums == nil {
-			return u16ProportionToFixed(e.Value)
-		}
-		return norm(fixed.I32F32FromU16(e.Value), oldSums, e.UID)
 	}
 	for i := range n {
 		rn, ro := in.Weights[i], in.Bonds[i]
 		nv := wv[off[i]:off[i+1]]
+		if need := w + len(rn) + len(ro); need > len(col) {
+			size := max(need, 2*len(col))
+			col = append(col[:w], make([]uint16, size-w)...)
+			val = append(val[:w], make([]fx, size-w)...)
+		}
 		x, y := 0, 0
-		for {
-			for y < len(ro) && !keep[ro[y].UID] {
+		for x < len(rn) && y < len(ro) {
+			o := ro[y]
+			if !keep[o.UID] {
 				y++
+				continue
 			}
-			if x >= len(rn) && y >= len(ro) {
-				break
-			}
-			var j uint16
-			acc := zero
+			j := rn[x].UID
 			switch {
-			case y >= len(ro) || (x < len(rn) && rn[x].UID < ro[y].UID):
-				j = rn[x].UID
-				v := nv[x]
-				x++
-				if v.Less(zero) {
-					continue
-				}
-				acc = acc.SaturatingAdd(alpha.SaturatingMul(norm(v, newSums, j)))
-			case x >= len(rn) || ro[y].UID < rn[x].UID:
-				j = ro[y].UID
-				acc = acc.SaturatingAdd(oma.SaturatingMul(oldVal(ro[y])))
-				y++
-			default:
-				j = rn[x].UID
+			case j == o.UID:
+				acc := zero
 				if v := nv[x]; !v.Less(zero) {
-					acc = acc.SaturatingAdd(alpha.SaturatingMul(norm(v, newSums, j)))
+					acc = alpha.SaturatingMul(emaNewValue(v, newSums, j))
 				}
-				acc = acc.SaturatingAdd(oma.SaturatingMul(oldVal(ro[y])))
+				emit(j, acc.SaturatingAdd(oma.SaturatingMul(emaOldValue(o, oldSums))))
 				x++
 				y++
-			}
-			if zero.Less(acc) {
-				m.col = append(m.col, j)
-				m.val = append(m.val, acc)
-				sums[j] = sums[j].SaturatingAdd(acc)
+			case j < o.UID:
+				if v := nv[x]; !v.Less(zero) {
+					emit(j, alpha.SaturatingMul(emaNewValue(v, newSums, j)))
+				}
+				x++
+			default:
+				emit(o.UID, oma.SaturatingMul(emaOldValue(o, oldSums)))
+				y++
 			}
 		}
-		m.end[i] = len(m.col)
+		for ; x < len(rn); x++ {
+			if v := nv[x]; !v.Less(zero) {
+				emit(rn[x].UID, alpha.SaturatingMul(emaNewValue(v, newSums, rn[x].UID)))
+			}
+		}
+		for ; y < len(ro); y++ {
+			if o := ro[y]; keep[o.UID] {
+				emit(o.UID, oma.SaturatingMul(emaOldValue(o, oldSums)))
+			}
+		}
+		end[i] = w
 	}
-	return m, sums
+	return &csr{end: end, col: col[:w], val: val[:w]}, sums
+}
+
+// emaNewValue is an entry of matEmaFused's new matrix, column-normalised
+// when sums is given.
+func emaNewValue(v fx, sums []fx, j uint16) fx {
+	if sums != nil {
+		if d := sums[j]; !d.IsZero() {
+			return v.SafeDiv(d)
+		}
+	}
+	return v
+}
+
+// emaOldValue is a stored bond as matEmaFused reads it: column-normalised
+// by sums, or as a proportion without sums.
+func emaOldValue(e Entry, sums []fx) fx {
+	if sums == nil {
+		return u16ProportionToFixed(e.Value)
+	}
+	v := fixed.I32F32FromU16(e.Value)
+	if d := sums[e.UID]; !d.IsZero() {
+		return v.SafeDiv(d)
+	}
+	return v
 }
 
 // liquidEma is compute_bonds_sparse with liquid alpha (mat_ema_alpha_sparse
