@@ -121,6 +121,13 @@ func Epoch(in *Input) (*Output, error) {
 		deltaSums = make([]fx, n)
 	}
 	ratio := p.penalty
+	mode := penaltyOther
+	switch ratio {
+	case zero:
+		mode = penaltyZero
+	case one:
+		mode = penaltyOne
+	}
 	for i, row := range in.Weights {
 		seg := wv[off[i]:off[i+1]]
 		si, vt := S[i], zero
@@ -133,7 +140,20 @@ func Epoch(in *Input) (*Output, error) {
 			c := t.Min(w)
 			vt = vt.WrappingAdd(c)
 			ranks[e.UID] = ranks[e.UID].SaturatingAdd(si.SaturatingMul(c))
-			v := weightForBond(w, t, ratio)
+			var v fx
+			switch mode {
+			case penaltyZero:
+				v = w
+			case penaltyOne:
+				// weightForBond with ratio 1: the clipped weight, absent
+				// when clipped to a non-positive threshold.
+				v = c
+				if t.Less(w) && !zero.Less(t) {
+					v = absent
+				}
+			default:
+				v = weightForBond(w, t, ratio)
+			}
 			if !yuma3 && v != absent {
 				v = v.SaturatingMul(si)
 				deltaSums[e.UID] = deltaSums[e.UID].SaturatingAdd(v)
@@ -262,6 +282,13 @@ func (p *prelude) weightLimit(in *Input, i int) uint64 {
 	}
 	return lim
 }
+
+// The bonds penalty cases of weightForBond.
+const (
+	penaltyOther = iota
+	penaltyZero
+	penaltyOne
+)
 
 // weightForBond is the entry of interpolate_sparse(weights, clipped, ratio)
 // for a present weight w with consensus t, or absent: ratio 0 gives the

@@ -97,8 +97,19 @@ func vecdiv(x, y []fx) []fx {
 }
 
 // fixedProportionToU16 is fixed_proportion_to_u16: x * 65535, floored and
-// clamped to u16.
-func fixedProportionToU16(x fx) uint16 { return x.SaturatingMul(u16MaxFx).ToU16Sat() }
+// clamped to u16 (x.SaturatingMul(65535).ToU16Sat()). Negative x gives 0
+// and x >= 1 gives 65535 (its product is at least 65535, or saturates);
+// in between the product fits 48 bits and its integer part is the result.
+func fixedProportionToU16(x fx) uint16 {
+	b := x.Bits()
+	switch {
+	case b < 0:
+		return 0
+	case b >= 1<<32:
+		return math.MaxUint16
+	}
+	return uint16(b * math.MaxUint16 >> 32)
+}
 
 func vecProportionsToU16(v []fx) []uint16 {
 	out := make([]uint16, len(v))
