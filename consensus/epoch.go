@@ -19,6 +19,13 @@ import (
 // its result, so the matrices of the reference that are only read once
 // never exist. Stored bonds are read from in.Bonds where they are used. The
 // EMA bonds, whose entries are the union of two rows, are a csr.
+//
+// Division. Every quotient the per-entry passes take has non-negative
+// operands: weights, bonds and stake are non-negative, and so are their
+// products, the saturating column sums and the positive EMA entries; a
+// row's weight sum is only divided by when positive (it is a wrapping sum
+// of at most 65535 u16 values, which cannot wrap back to a positive
+// number). So they use SafeDivNonNeg, SafeDiv inlined.
 
 // absent marks an entry of wv that does not exist.
 var absent = fixed.I32F32FromInt(-1)
@@ -99,7 +106,7 @@ func Epoch(in *Input) (*Output, error) {
 				continue
 			}
 			if norm {
-				v = v.SafeDiv(sum)
+				v = v.SafeDivNonNeg(sum)
 				seg[k] = v
 			}
 			preranks[e.UID] = preranks[e.UID].SaturatingAdd(si.SaturatingMul(v))
@@ -189,7 +196,7 @@ func Epoch(in *Input) (*Output, error) {
 			for k, j := range ema.col[lo:hi] {
 				v := ema.val[lo+k]
 				if d := emaSums[j]; !d.IsZero() {
-					v = v.SafeDiv(d)
+					v = v.SafeDivNonNeg(d)
 				}
 				t = t.WrappingAdd(v.SaturatingMul(incentive[j]))
 			}
@@ -222,7 +229,7 @@ func Epoch(in *Input) (*Output, error) {
 			for k, j := range ema.col[lo:hi] {
 				v := vals[k]
 				if d := emaSums[j]; !d.IsZero() {
-					v = v.SafeDiv(d)
+					v = v.SafeDivNonNeg(d)
 					vals[k] = v
 				}
 				acc = acc.SaturatingAdd(incentive[j].SaturatingMul(v))
@@ -258,7 +265,7 @@ func Epoch(in *Input) (*Output, error) {
 			v := ema.val[lo+k]
 			if upscale != nil {
 				if d := upscale[j]; !d.IsZero() {
-					v = v.SafeDiv(d)
+					v = v.SafeDivNonNeg(d)
 				}
 			}
 			if be, ok := bondEntry(int(j), v); ok {
@@ -408,7 +415,7 @@ func matEmaFused(in *Input, wv []fx, off []int, newSums []fx, keep []bool, oldSu
 func emaNewValue(v fx, sums []fx, j uint16) fx {
 	if sums != nil {
 		if d := sums[j]; !d.IsZero() {
-			return v.SafeDiv(d)
+			return v.SafeDivNonNeg(d)
 		}
 	}
 	return v
@@ -422,7 +429,7 @@ func emaOldValue(e Entry, sums []fx) fx {
 	}
 	v := fixed.I32F32FromU16(e.Value)
 	if d := sums[e.UID]; !d.IsZero() {
-		return v.SafeDiv(d)
+		return v.SafeDivNonNeg(d)
 	}
 	return v
 }

@@ -220,7 +220,9 @@ func (s sigmoidPrep) alphaOf(e fx, ok bool) fx {
 	if !ok {
 		e = zero
 	}
-	sig := one.SaturatingDiv(one.SaturatingAdd(e))
+	// e >= 0, so the divisor is at least 1 and the saturating division
+	// never saturates: it is SafeDiv.
+	sig := one.SafeDivNonNeg(one.SaturatingAdd(e))
 	return clampValue(s.low.SaturatingAdd(sig.SaturatingMul(s.span)), s.low, s.high)
 }
 

@@ -31,7 +31,7 @@ func Exp(x I32F32) (I32F32, bool) {
 	if a := uabs64(x.bits); a <= expFastLimit {
 		r := I32F32{int64(expSeries(a))}
 		if x.bits < 0 {
-			return I32F32One.CheckedDiv(r)
+			return I32F32One.SafeDivNonNeg(r), true // r > 1: never fails
 		}
 		return r, true
 	}
@@ -245,7 +245,8 @@ func expFinish(x I32F32, r uint64) (I32F32, bool) {
 	case x == I32F32One:
 		return eI32F32, true
 	case x.bits < 0:
-		return I32F32One.CheckedDiv(I32F32{int64(r)})
+		// r > 1, so 1/r never fails.
+		return I32F32One.SafeDivNonNeg(I32F32{int64(r)}), true
 	}
 	return I32F32{int64(r)}, true
 }

@@ -238,6 +238,20 @@ func (x I32F32) SafeDiv(y I32F32) I32F32 {
 	return r
 }
 
+// SafeDivNonNeg is x.SafeDiv(y) for non-negative x and y, in few enough
+// operations that the compiler inlines it into loops that divide millions
+// of times (the epoch's normalisations, whose operands are never negative).
+// Precondition: x >= 0 and y >= 0; for a negative operand the result is
+// not SafeDiv's (it divides the raw bits as unsigned numbers).
+func (x I32F32) SafeDivNonNeg(y I32F32) (r I32F32) {
+	a, d := uint64(x.bits), uint64(y.bits)
+	if a>>fracBits32 < d { // also y == 0: CheckedDiv's bound
+		q, _ := bits.Div64(a>>fracBits32, a<<fracBits32, d)
+		r.bits = int64(q) &^ (int64(q) >> 63) // 0 when q > Max
+	}
+	return
+}
+
 // Round rounds to the nearest integer, ties away from zero, wrapping on
 // overflow (the fixed crate's round() in a release build).
 func (x I32F32) Round() I32F32 {
