@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/yumachain/yuma/chain"
 	"github.com/yumachain/yuma/chain/chaintest"
 	"github.com/yumachain/yuma/storage"
@@ -345,5 +346,33 @@ func TestTwoCommitsBeforeWrite(t *testing.T) {
 	}
 	if got := dump(t, r, []byte("k/")); got != want {
 		t.Fatalf("reader at the second root: %q, want %q", got, want)
+	}
+}
+
+// TestNodeCacheBound: the trie node cache keeps what it holds (nodes plus
+// the per-entry overhead) within its byte budget, evicting the least
+// recently used nodes first.
+func TestNodeCacheBound(t *testing.T) {
+	const node = 100
+	c := newNodeCache(10 * (node + nodeCacheEntryOverhead))
+	hash := func(i int) common.Hash { return common.Hash{byte(i), byte(i >> 8)} }
+	for i := range 10 {
+		c.add(hash(i), make([]byte, node))
+	}
+	c.get(hash(0)) // now the most recently used
+	for i := 10; i < 15; i++ {
+		c.add(hash(i), make([]byte, node))
+	}
+	if c.bytes > c.max || c.lru.Len() != 10 {
+		t.Fatalf("%d entries, %d bytes of %d", c.lru.Len(), c.bytes, c.max)
+	}
+	for i, want := range map[int]bool{0: true, 1: false, 5: false, 6: true, 14: true} {
+		if _, ok := c.get(hash(i)); ok != want {
+			t.Fatalf("node %d cached %v, want %v", i, ok, want)
+		}
+	}
+	c.add(hash(20), make([]byte, 5*node+4*nodeCacheEntryOverhead))
+	if c.bytes > c.max || c.lru.Len() != 6 {
+		t.Fatalf("after a large node: %d entries, %d bytes of %d", c.lru.Len(), c.bytes, c.max)
 	}
 }
