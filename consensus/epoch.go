@@ -177,32 +177,14 @@ func Epoch(in *Input) (*Output, error) {
 	for j := range keep {
 		keep[j] = p.bondKept(in, j)
 	}
-	var dividends []fx
 	var ema *csr
-	var upscale []fx // column maxima of the classic EMA (inplace_col_max_upscale_sparse)
+	var emaSums, upscale []fx
 	if yuma3 {
-		var emaSums []fx
 		if p.liquidEnabled && anyNonZero(cons) {
 			ema, emaSums = p.liquidEma(in, wv, off, keep, cons)
 		} else {
-			ema, emaSums = matEmaFused(in, wv, off, nil, keep, nil, p.emaAlphaClassic)
+			ema, emaSums, _ = matEmaFused(in, wv, off, nil, keep, nil, p.emaAlphaClassic)
 		}
-		// dividends_i = (sum_j (ema_ij / colsum_j) * incentive_j) * S_i
-		// (col-normalised copy, mat_vec_mul_sparse, row_sum_sparse, vec_mul).
-		dividends = make([]fx, n)
-		for i := range n {
-			lo, hi := ema.row(i)
-			t := zero
-			for k, j := range ema.col[lo:hi] {
-				v := ema.val[lo+k]
-				if d := emaSums[j]; !d.IsZero() {
-					v = v.SafeDivNonNeg(d)
-				}
-				t = t.WrappingAdd(v.SaturatingMul(incentive[j]))
-			}
-			dividends[i], _ = t.CheckedMul(S[i])
-		}
-		normalize(dividends)
 	} else {
 		// Stored bonds (get_bonds_sparse without the reset columns), read
 		// where the EMA uses them, and their column sums; both the bonds
@@ -215,37 +197,31 @@ func Epoch(in *Input) (*Output, error) {
 				}
 			}
 		}
-		var emaSums []fx
-		ema, emaSums = matEmaFused(in, wv, off, deltaSums, keep, bondSums, p.emaAlphaClassic)
-		// Column-normalise the EMA, dividends d_i = sum_j incentive_j * b_ij
-		// (matmul_transpose_sparse); the column max-upscale for storage is
-		// applied when the bonds are written out.
-		dividends = make([]fx, n)
-		maxes := make([]fx, n)
-		for i := range n {
-			lo, hi := ema.row(i)
-			vals := ema.val[lo:hi]
-			acc := zero
-			for k, j := range ema.col[lo:hi] {
-				v := vals[k]
-				if d := emaSums[j]; !d.IsZero() {
-					v = v.SafeDivNonNeg(d)
-					vals[k] = v
-				}
-				acc = acc.SaturatingAdd(incentive[j].SaturatingMul(v))
-				if maxes[j].Less(v) {
-					maxes[j] = v
-				}
+		var emaMax []fx
+		ema, emaSums, emaMax = matEmaFused(in, wv, off, deltaSums, keep, bondSums, p.emaAlphaClassic)
+		// The column maxima of the column-normalised EMA
+		// (inplace_col_max_upscale_sparse): normalising divides by the
+		// column sum, which is monotonic and never overflows (every entry
+		// is at most its column's sum), so they are the normalised raw
+		// maxima.
+		upscale = emaMax
+		for j, m := range emaMax {
+			if d := emaSums[j]; !d.IsZero() {
+				upscale[j] = m.SafeDivNonNeg(d)
 			}
-			dividends[i] = acc
 		}
-		normalize(dividends)
-		upscale = maxes
 	}
 
-	// New bonds as u16, zeros omitted, rows of UIDs with a new permit only
-	// (one backing array, rows capped so appending to one never reaches
-	// the next).
+	// One pass over the EMA for the dividends and the new bonds, which
+	// are u16, zeros omitted, on rows of UIDs with a new permit only (one
+	// backing array, rows capped so appending to one never reaches the
+	// next).
+	//   Yuma3: dividends_i = (sum_j (ema_ij / colsum_j) * incentive_j) * S_i
+	//   (col-normalised copy, mat_vec_mul_sparse, row_sum_sparse,
+	//   vec_mul); bonds are the EMA as it is.
+	//   Classic: the EMA is column-normalised, dividends_i = sum_j
+	//   incentive_j * b_ij (matmul_transpose_sparse), bonds are the
+	//   normalised EMA divided by its column maxima.
 	total := 0
 	for i := range n {
 		if p.newPermits[i] {
@@ -255,25 +231,50 @@ func Epoch(in *Input) (*Output, error) {
 	}
 	back := make([]Entry, 0, total)
 	out := make([][]Entry, n)
+	dividends := make([]fx, n)
 	for i := range n {
-		if !p.newPermits[i] {
-			continue
-		}
 		lo, hi := ema.row(i)
-		start := len(back)
-		for k, j := range ema.col[lo:hi] {
-			v := ema.val[lo+k]
-			if upscale != nil {
-				if d := upscale[j]; !d.IsZero() {
+		cols, vals := ema.col[lo:hi], ema.val[lo:hi]
+		permit, start := p.newPermits[i], len(back)
+		acc := zero
+		if yuma3 {
+			for k, j := range cols {
+				e := vals[k]
+				v := e
+				if d := emaSums[j]; !d.IsZero() {
 					v = v.SafeDivNonNeg(d)
 				}
+				acc = acc.WrappingAdd(v.SaturatingMul(incentive[j]))
+				if permit {
+					if be, ok := bondEntry(int(j), e); ok {
+						back = append(back, be)
+					}
+				}
 			}
-			if be, ok := bondEntry(int(j), v); ok {
-				back = append(back, be)
+			acc, _ = acc.CheckedMul(S[i])
+		} else {
+			for k, j := range cols {
+				v := vals[k]
+				if d := emaSums[j]; !d.IsZero() {
+					v = v.SafeDivNonNeg(d)
+				}
+				acc = acc.SaturatingAdd(incentive[j].SaturatingMul(v))
+				if permit {
+					if d := upscale[j]; !d.IsZero() {
+						v = v.SafeDivNonNeg(d)
+					}
+					if be, ok := bondEntry(int(j), v); ok {
+						back = append(back, be)
+					}
+				}
 			}
 		}
-		out[i] = back[start:len(back):len(back)]
+		dividends[i] = acc
+		if permit {
+			out[i] = back[start:len(back):len(back)]
+		}
 	}
+	normalize(dividends)
 	return p.finish(in, ranks, trust, cons, vtrust, incentive, dividends, out), nil
 }
 
@@ -337,9 +338,9 @@ func weightForBond(w, t, ratio fx) fx {
 // as proportions (get_bonds_fixed_proportion, Yuma3). Entries are
 // accumulated as the reference's densified row (0 + alpha*new, then +
 // (1-alpha)*old; adding to zero cannot saturate, so the first term is the
-// product itself) and positive results kept; the column sums of the result
-// come with it.
-func matEmaFused(in *Input, wv []fx, off []int, newSums []fx, keep []bool, oldSums []fx, alpha fx) (*csr, []fx) {
+// product itself) and positive results kept; the column sums and maxima of
+// the result come with it.
+func matEmaFused(in *Input, wv []fx, off []int, newSums []fx, keep []bool, oldSums []fx, alpha fx) (*csr, []fx, []fx) {
 	n := len(in.Weights)
 	oma := one.SaturatingSub(alpha)
 	// Rows are produced in order into arrays sized for the larger of each
@@ -351,13 +352,14 @@ func matEmaFused(in *Input, wv []fx, off []int, newSums []fx, keep []bool, oldSu
 	est += est / 8
 	col, val := make([]uint16, est), make([]fx, est)
 	end := make([]int, n)
-	sums := make([]fx, n)
+	sums, maxes := make([]fx, n), make([]fx, n)
 	w := 0
 	emit := func(j uint16, acc fx) {
 		if zero.Less(acc) {
 			col[w], val[w] = j, acc
 			w++
 			sums[j] = sums[j].SaturatingAdd(acc)
+			maxes[j] = maxes[j].Max(acc)
 		}
 	}
 	for i := range n {
@@ -407,7 +409,7 @@ func matEmaFused(in *Input, wv []fx, off []int, newSums []fx, keep []bool, oldSu
 		}
 		end[i] = w
 	}
-	return &csr{end: end, col: col[:w], val: val[:w]}, sums
+	return &csr{end: end, col: col[:w], val: val[:w]}, sums, maxes
 }
 
 // emaNewValue is an entry of matEmaFused's new matrix, column-normalised
