@@ -146,7 +146,8 @@ func Epoch(in *Input) (*Output, error) {
 			t := cons[e.UID]
 			c := t.Min(w)
 			vt = vt.WrappingAdd(c)
-			ranks[e.UID] = ranks[e.UID].SaturatingAdd(si.SaturatingMul(c))
+			sc := si.SaturatingMul(c)
+			ranks[e.UID] = ranks[e.UID].SaturatingAdd(sc)
 			var v fx
 			switch mode {
 			case penaltyZero:
@@ -154,10 +155,18 @@ func Epoch(in *Input) (*Output, error) {
 			case penaltyOne:
 				// weightForBond with ratio 1: the clipped weight, absent
 				// when clipped to a non-positive threshold.
-				v = c
 				if t.Less(w) && !zero.Less(t) {
-					v = absent
+					seg[k] = absent
+					continue
 				}
+				if !yuma3 {
+					// The bonds delta c * s_i is the rank term
+					// (SaturatingMul is commutative).
+					deltaSums[e.UID] = deltaSums[e.UID].SaturatingAdd(sc)
+					seg[k] = sc
+					continue
+				}
+				v = c
 			default:
 				v = weightForBond(w, t, ratio)
 			}
