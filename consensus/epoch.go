@@ -25,7 +25,9 @@ import (
 // products, the saturating column sums and the positive EMA entries; a
 // row's weight sum is only divided by when positive (it is a wrapping sum
 // of at most 65535 u16 values, which cannot wrap back to a positive
-// number). So they use SafeDivNonNeg, SafeDiv inlined.
+// number). So they use SafeDivNonNeg, SafeDiv inlined, and the products
+// of such values (and of the EMA coefficients, which lie in [0, 1]) use
+// SaturatingMulNonNeg.
 
 // absent marks an entry of wv that does not exist.
 var absent = fixed.I32F32FromInt(-1)
@@ -109,7 +111,7 @@ func Epoch(in *Input) (*Output, error) {
 				v = v.SafeDivNonNeg(sum)
 				seg[k] = v
 			}
-			preranks[e.UID] = preranks[e.UID].SaturatingAdd(si.SaturatingMul(v))
+			preranks[e.UID] = preranks[e.UID].SaturatingAdd(si.SaturatingMulNonNeg(v))
 		}
 	}
 
@@ -146,7 +148,7 @@ func Epoch(in *Input) (*Output, error) {
 			t := cons[e.UID]
 			c := t.Min(w)
 			vt = vt.WrappingAdd(c)
-			sc := si.SaturatingMul(c)
+			sc := si.SaturatingMulNonNeg(c)
 			ranks[e.UID] = ranks[e.UID].SaturatingAdd(sc)
 			var v fx
 			switch mode {
@@ -171,7 +173,7 @@ func Epoch(in *Input) (*Output, error) {
 				v = weightForBond(w, t, ratio)
 			}
 			if !yuma3 && v != absent {
-				v = v.SaturatingMul(si)
+				v = v.SaturatingMulNonNeg(si)
 				deltaSums[e.UID] = deltaSums[e.UID].SaturatingAdd(v)
 			}
 			seg[k] = v
@@ -253,7 +255,7 @@ func Epoch(in *Input) (*Output, error) {
 				if d := emaSums[j]; !d.IsZero() {
 					v = v.SafeDivNonNeg(d)
 				}
-				acc = acc.WrappingAdd(v.SaturatingMul(incentive[j]))
+				acc = acc.WrappingAdd(v.SaturatingMulNonNeg(incentive[j]))
 				if permit {
 					if be, ok := bondEntry(int(j), e); ok {
 						back = append(back, be)
@@ -267,7 +269,7 @@ func Epoch(in *Input) (*Output, error) {
 				if d := emaSums[j]; !d.IsZero() {
 					v = v.SafeDivNonNeg(d)
 				}
-				acc = acc.SaturatingAdd(incentive[j].SaturatingMul(v))
+				acc = acc.SaturatingAdd(incentive[j].SaturatingMulNonNeg(v))
 				if permit {
 					if d := upscale[j]; !d.IsZero() {
 						v = v.SafeDivNonNeg(d)
@@ -391,29 +393,29 @@ func matEmaFused(in *Input, wv []fx, off []int, newSums []fx, keep []bool, oldSu
 			case j == o.UID:
 				acc := zero
 				if v := nv[x]; !v.Less(zero) {
-					acc = alpha.SaturatingMul(emaNewValue(v, newSums, j))
+					acc = alpha.SaturatingMulNonNeg(emaNewValue(v, newSums, j))
 				}
-				emit(j, acc.SaturatingAdd(oma.SaturatingMul(emaOldValue(o, oldSums))))
+				emit(j, acc.SaturatingAdd(oma.SaturatingMulNonNeg(emaOldValue(o, oldSums))))
 				x++
 				y++
 			case j < o.UID:
 				if v := nv[x]; !v.Less(zero) {
-					emit(j, alpha.SaturatingMul(emaNewValue(v, newSums, j)))
+					emit(j, alpha.SaturatingMulNonNeg(emaNewValue(v, newSums, j)))
 				}
 				x++
 			default:
-				emit(o.UID, oma.SaturatingMul(emaOldValue(o, oldSums)))
+				emit(o.UID, oma.SaturatingMulNonNeg(emaOldValue(o, oldSums)))
 				y++
 			}
 		}
 		for ; x < len(rn); x++ {
 			if v := nv[x]; !v.Less(zero) {
-				emit(rn[x].UID, alpha.SaturatingMul(emaNewValue(v, newSums, rn[x].UID)))
+				emit(rn[x].UID, alpha.SaturatingMulNonNeg(emaNewValue(v, newSums, rn[x].UID)))
 			}
 		}
 		for ; y < len(ro); y++ {
 			if o := ro[y]; keep[o.UID] {
-				emit(o.UID, oma.SaturatingMul(emaOldValue(o, oldSums)))
+				emit(o.UID, oma.SaturatingMulNonNeg(emaOldValue(o, oldSums)))
 			}
 		}
 		end[i] = w
@@ -495,10 +497,10 @@ func (p *prelude) liquidEma(in *Input, wv []fx, off []int, keep []bool, cons []f
 				continue
 			}
 			b := bs[c]
-			a := sg.alphaOf(es[c], oks[c])
+			a := sg.alphaOf(es[c], oks[c]) // in [0, 1]: clamped to alpha_low or alpha_high
 			c++
-			decayed := one.SaturatingSub(a).SaturatingMul(b)
-			inc := a.SaturatingMul(wt).Max(zero)
+			decayed := one.SaturatingSub(a).SaturatingMulNonNeg(b)
+			inc := a.SaturatingMulNonNeg(wt).Max(zero)
 			v := decayed.SaturatingAdd(inc).Min(one)
 			if zero.Less(v) {
 				m.col[w] = e.UID

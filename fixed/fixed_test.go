@@ -583,6 +583,40 @@ func BenchmarkExpSlice(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(xs)), "ns/exp")
 }
 
+// TestSaturatingMulNonNeg: SaturatingMulNonNeg is SaturatingMul for
+// non-negative operands, on edge operands and random ones.
+func TestSaturatingMulNonNeg(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	check := func(x, y int64) {
+		if x < 0 || y < 0 {
+			return
+		}
+		a, b := I32F32FromBits(x), I32F32FromBits(y)
+		if got, want := a.SaturatingMulNonNeg(b), a.SaturatingMul(b); got != want {
+			t.Fatalf("%d * %d: SaturatingMulNonNeg %d, SaturatingMul %d", x, y, got.Bits(), want.Bits())
+		}
+	}
+	edge := []int64{0, 1, 2, 1 << 31, 1 << 32, 1 << 33, 1 << 47, 1 << 48, 1 << 62, math.MaxInt64, 65535 << 32}
+	for _, x := range edge {
+		for _, y := range edge {
+			for dx := int64(-2); dx <= 2; dx++ {
+				for dy := int64(-2); dy <= 2; dy++ {
+					check(x+dx, y+dy)
+				}
+			}
+		}
+	}
+	for range 1_000_000 {
+		x, y := rand64(r)&math.MaxInt64, rand64(r)&math.MaxInt64
+		check(x, y)
+		// Products near the bound: y close to Max / x.
+		if x > 0 {
+			q, _ := I32F32Max.CheckedDiv(I32F32FromBits(x))
+			check(x, q.Bits()+r.Int64N(5)-2)
+		}
+	}
+}
+
 // TestSafeDivNonNeg: SafeDivNonNeg is SafeDiv for non-negative operands,
 // on edge operands (every pair, nudged) and random ones.
 func TestSafeDivNonNeg(t *testing.T) {
