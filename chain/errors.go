@@ -58,6 +58,7 @@ var (
 	ErrFeeTooLow         = newTxError("fee_too_low", "fee is below the chain's minimum")
 	ErrCannotPayFee      = newTxError("cannot_pay_fee", "balance does not cover the fee")
 	ErrUnknownCall       = newTxError("unknown_call", "no module handles this call")
+	ErrMalformedCall     = newTxError("malformed_call", "the call payload does not decode as its kind")
 	ErrInsufficientFunds = newTxError("insufficient_balance", "balance does not cover the amount")
 	ErrZeroAmount        = newTxError("zero_amount", "amount must be positive")
 	ErrSelfTransfer      = newTxError("self_transfer", "sender and recipient are the same account")
@@ -68,11 +69,25 @@ var (
 // ErrInvariant reports a broken state invariant: a bug, never user error.
 var ErrInvariant = errors.New("chain: invariant violated")
 
+// admissionErrors are the errors of a transaction that could not be
+// charged.
+var admissionErrors = []*TxError{ErrMalformedTx, ErrBadSignature, ErrWrongChainID, ErrBadNonce, ErrFeeTooLow, ErrCannotPayFee}
+
 // IsAdmissionError reports whether err means the transaction could not be
 // charged and therefore left no trace.
 func IsAdmissionError(err error) bool {
-	for _, e := range []error{ErrMalformedTx, ErrBadSignature, ErrWrongChainID, ErrBadNonce, ErrFeeTooLow, ErrCannotPayFee} {
+	for _, e := range admissionErrors {
 		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// IsAdmissionCode reports whether a receipt code is an admission error's.
+func IsAdmissionCode(code string) bool {
+	for _, e := range admissionErrors {
+		if e.Code == code {
 			return true
 		}
 	}

@@ -25,6 +25,13 @@ type Receipt struct {
 // OK reports whether the transaction succeeded.
 func (r *Receipt) OK() bool { return r.Code == "" }
 
+// Charged reports whether the transaction was admitted: its fee was paid
+// and its nonce used, whether or not its call succeeded. A transaction
+// that was not admitted left no trace in state; the same bytes may appear
+// again in a later block (a proposer may include anything), so only
+// charged receipts identify a transaction's one effective inclusion.
+func (r *Receipt) Charged() bool { return r.Code == "" || !IsAdmissionCode(r.Code) }
+
 // BlockResult is the outcome of ApplyBlock.
 type BlockResult struct {
 	Receipts []Receipt
@@ -205,7 +212,7 @@ func (rt *Runtime) execute(ctx *Context, from types.Address, tx *types.Tx) error
 		if errors.Is(err, types.ErrUnknownCall) {
 			return ErrUnknownCall.With("%v", err)
 		}
-		return ErrMalformedTx.With("%v", err)
+		return ErrMalformedCall.With("%v", err)
 	}
 	if t, ok := call.(*types.Transfer); ok {
 		return transfer(ctx, from, t)

@@ -283,8 +283,11 @@ func (a *App) stageBlock(batch storage.Batch, rec *blockRecord, head *headRecord
 		return err
 	}
 	for i, rc := range rec.Receipts {
-		if rc.TxHash == (types.Hash{}) {
-			continue // undecodable bytes have no hash to index
+		// Undecodable bytes have no hash; transactions that were not
+		// admitted left no trace, and indexing them would let a proposer
+		// that re-includes old bytes shadow the real inclusion.
+		if rc.TxHash == (types.Hash{}) || !rc.Charged() {
+			continue
 		}
 		loc := txLocation{Height: rec.Height, Index: uint32(i)}
 		if err := batch.Set(storage.Key(storage.PrefixTxIndex, rc.TxHash[:]), encodeRecord(&loc)); err != nil {

@@ -48,7 +48,9 @@ func (b *backend) Head(context.Context) (rpc.Head, error) {
 	return head, nil
 }
 
-func hexBytes(b []byte) string { return strings.ToUpper(hex.EncodeToString(b)) }
+// hexBytes is the 0x-prefixed lowercase hex of the engine's block hash, the
+// same form as every other hash in the API.
+func hexBytes(b []byte) string { return "0x" + hex.EncodeToString(b) }
 
 func (b *backend) Block(_ context.Context, height uint64) (rpc.Block, error) {
 	rec, ok, err := readBlock(b.n.db, height)
@@ -159,6 +161,9 @@ func (b *backend) Submit(ctx context.Context, req rpc.SubmitRequest) (rpc.Submit
 	}
 	tx, err := types.DecodeTx(raw)
 	if err != nil {
+		if errors.Is(err, types.ErrBadSignature) {
+			return rpc.SubmitResult{}, rejected(chain.ErrBadSignature.With("%v", err))
+		}
 		return rpc.SubmitResult{}, rejected(chain.ErrMalformedTx.With("%v", err))
 	}
 	hash := tx.Hash()

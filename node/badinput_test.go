@@ -57,11 +57,11 @@ func TestBadTransactionsRejected(t *testing.T) {
 		name, tx, code string
 		rpcCode        int
 	}{
-		{"replayed nonce", good, "", rpc.CodeTxRejected},
+		{"replayed transaction", good, "duplicate_tx", rpc.CodeTxRejected},
 		{"reused nonce, new tx", signTransfer(t, k, chainID, 0, to, 2), "bad_nonce", rpc.CodeTxRejected},
 		{"future nonce", signTransfer(t, k, chainID, 5, to, 2), "bad_nonce", rpc.CodeTxRejected},
 		{"wrong chain id", signTransfer(t, k, "other-chain", 1, to, 1), "wrong_chain_id", rpc.CodeTxRejected},
-		{"wrong signature", wrongSig, "", rpc.CodeTxRejected},
+		{"wrong signature", wrongSig, "bad_nonce", rpc.CodeTxRejected}, // recovers to a stranger at nonce 0
 		{"overdraw", signTransfer(t, k, chainID, 1, to, uint64(acc.Balance)*2), "insufficient_balance", rpc.CodeTxRejected},
 		{"fee too low", feeTooLow, "fee_too_low", rpc.CodeTxRejected},
 		{"undecodable", "c0ffee", "malformed_tx", rpc.CodeTxRejected},

@@ -60,7 +60,7 @@ func (c *checkState) admit(raw []byte) error {
 		if errors.Is(err, types.ErrUnknownCall) {
 			return chain.ErrUnknownCall.With("%v", err)
 		}
-		return chain.ErrMalformedTx.With("%v", err)
+		return chain.ErrMalformedCall.With("%v", err)
 	}
 	acc, err := chain.ReadAccount(c, from)
 	if err != nil {

@@ -19,6 +19,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/yumachain/yuma/chain"
 	"github.com/yumachain/yuma/types"
+	"golang.org/x/net/netutil"
 )
 
 // Config configures the server.
@@ -38,6 +39,11 @@ type Config struct {
 	// CallTimeout bounds one call (tx_submit with a wait sets its own,
 	// longer, bound through its params).
 	CallTimeout time.Duration
+	// MaxConnections bounds concurrent client connections (HTTP and
+	// WebSocket); further clients wait in the accept queue.
+	MaxConnections int
+	// ReadTimeout bounds reading one request (headers and body).
+	ReadTimeout time.Duration
 }
 
 // DefaultConfig returns a loopback server with conservative limits.
@@ -48,6 +54,8 @@ func DefaultConfig() Config {
 		MaxBatch:         100,
 		MaxSubscriptions: 16,
 		CallTimeout:      130 * time.Second,
+		MaxConnections:   512,
+		ReadTimeout:      30 * time.Second,
 	}
 }
 
@@ -68,7 +76,7 @@ func (c Config) Validate() error {
 			}
 		}
 	}
-	if c.MaxBodyBytes < 1<<10 || c.MaxBatch < 1 || c.MaxSubscriptions < 0 || c.CallTimeout <= 0 {
+	if c.MaxBodyBytes < 1<<10 || c.MaxBatch < 1 || c.MaxSubscriptions < 0 || c.CallTimeout <= 0 || c.MaxConnections < 1 || c.ReadTimeout <= 0 {
 		return fmt.Errorf("%w: limits must be positive (max body >= 1 KiB)", ErrBadConfig)
 	}
 	return nil
@@ -125,7 +133,10 @@ func NewServer(cfg Config, b Backend, logger *slog.Logger, m *Metrics) (*Server,
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/", s.serveHTTP)
-	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+	// No WriteTimeout: tx_submit may wait up to its bound for inclusion
+	// and WebSockets live long; CallTimeout bounds every call instead.
+	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: cfg.ReadTimeout,
+		IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}
 	return s, nil
 }
 
@@ -151,8 +162,11 @@ func (s *Server) Methods() []string {
 	return out
 }
 
-// Serve serves on ln until Shutdown.
-func (s *Server) Serve(ln net.Listener) error { return s.http.Serve(ln) }
+// Serve serves on ln until Shutdown, with at most MaxConnections client
+// connections at a time.
+func (s *Server) Serve(ln net.Listener) error {
+	return s.http.Serve(netutil.LimitListener(ln, s.cfg.MaxConnections))
+}
 
 // Handler returns the server's HTTP handler (for tests and embedding).
 func (s *Server) Handler() http.Handler { return s.http.Handler }
@@ -259,8 +273,9 @@ func (s *Server) dispatchBody(ctx context.Context, body []byte, ws *wsConn) ([]b
 			return mustEncode(errResponse(nullID, CodeInvalidRequest, fmt.Sprintf("batch of %d calls, at most %d", len(reqs), s.cfg.MaxBatch))), http.StatusOK
 		}
 		var out []response
+		bctx := context.WithValue(ctx, inBatchKey{}, true)
 		for _, raw := range reqs {
-			if resp, ok := s.dispatchOne(ctx, raw, ws); ok {
+			if resp, ok := s.dispatchOne(bctx, raw, ws); ok {
 				out = append(out, resp)
 			}
 		}
@@ -275,6 +290,14 @@ func (s *Server) dispatchBody(ctx context.Context, body []byte, ws *wsConn) ([]b
 	}
 	return mustEncode(resp), http.StatusOK
 }
+
+// inBatchKey marks the context of a call made inside a batch.
+type inBatchKey struct{}
+
+// InBatch reports whether the call runs inside a batch request. Calls
+// that wait (tx_submit with a wait) are refused there: a batch is served
+// in order, so waits would add up.
+func InBatch(ctx context.Context) bool { v, _ := ctx.Value(inBatchKey{}).(bool); return v }
 
 func mustEncode(v any) []byte {
 	b, err := json.Marshal(v)
@@ -458,6 +481,9 @@ func (s *Server) registerCore() {
 		}
 		if err := Required("tx", req == nil || req.Tx == ""); err != nil {
 			return nil, err
+		}
+		if InBatch(ctx) && req.Wait != "" && req.Wait != WaitNone {
+			return nil, &Error{Code: CodeInvalidParams, Message: `tx_submit with a wait is not allowed in a batch: submit with "wait":"none" and poll chain_tx, or send it alone`}
 		}
 		return b.Submit(ctx, *req)
 	}

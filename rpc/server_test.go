@@ -287,3 +287,38 @@ func TestClientBatch(t *testing.T) {
 		t.Fatalf("unknown method in batch: %v", calls[3].Err)
 	}
 }
+
+func TestBatchRefusesWaitingSubmits(t *testing.T) {
+	_, c, _ := startServer(t, DefaultConfig())
+	calls := []BatchCall{{Method: MethodSubmit, Params: []any{SubmitRequest{Tx: "00", Wait: WaitInclusion}}}}
+	if err := c.Batch(context.Background(), calls); err != nil {
+		t.Fatal(err)
+	}
+	var e *Error
+	if !errors.As(calls[0].Err, &e) || e.Code != CodeInvalidParams {
+		t.Fatalf("waiting submit in a batch: %v", calls[0].Err)
+	}
+}
+
+func TestConnectionLimit(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.MaxConnections = 1
+	_, c, _ := startServer(t, cfg)
+	// Hold the only connection with a half-sent request.
+	conn, err := net.Dial("tcp", strings.TrimPrefix(c.URL(), "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn.Write([]byte("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"))
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	if _, err := c.Head(ctx); err == nil {
+		t.Fatal("a second connection was served beyond the limit")
+	}
+	conn.Close()
+	ctx2, cancel2 := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel2()
+	if _, err := c.Head(ctx2); err != nil {
+		t.Fatalf("served nothing after the first connection closed: %v", err)
+	}
+}
