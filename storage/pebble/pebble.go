@@ -27,7 +27,7 @@ type Options struct {
 }
 
 // DefaultOptions suits one node.
-func DefaultOptions() Options { return Options{CacheBytes: 64 << 20} }
+func DefaultOptions() Options { return Options{CacheBytes: 32 << 20} }
 
 // DB is a pebble-backed storage.DB.
 type DB struct {
