@@ -518,6 +518,11 @@ func (p *prelude) liquidEma(in *Input, wv []fx, off []int, keep []bool, cons []f
 // stake-weighted median (at majority kappa) of the weights of the UIDs with
 // positive active stake. The weights are wv (aligned with rows, negative =
 // absent).
+//
+// weighted_median's answer does not depend on the order of its
+// candidates (see weightedMedianFrom), so a column's zero scores (absent
+// entries and zero weights), often most of them, are not listed: only
+// their total stake is kept, and the search starts above them.
 func weightedMedianCols(stake []fx, rows [][]Entry, wv []fx, off []int, majority fx) []fx {
 	n := len(stake)
 	useStake := make([]fx, 0, n)
@@ -537,45 +542,59 @@ func weightedMedianCols(stake []fx, rows [][]Entry, wv []fx, off []int, majority
 	if k == 0 {
 		return median
 	}
-	// Columns are visited in blocks: the entries of each positive-stake row
-	// that fall in the block are copied into a small column-major buffer
-	// (cache-resident), one score vector per column.
-	// A column's scores start a whole, odd number of cache lines after the
-	// previous column's, so that a row's writes across the block spread
-	// over every cache set instead of a few (a stride of a power of two
-	// lines would keep evicting them).
-	stride := (k + 7) &^ 7
-	if stride/8%2 == 0 {
-		stride += 8
+	// Columns are visited in blocks: the positive entries of each
+	// positive-stake row that fall in the block are appended, as (score,
+	// stake) pairs in row order, to their column's slot of a small buffer
+	// (cache-resident). A slot starts a whole, odd number of cache lines
+	// after the previous one, so that a row's writes across the block
+	// spread over every cache set instead of a few (a stride of a power of
+	// two lines would keep evicting them).
+	stride := (k + 3) &^ 3
+	if stride/4%2 == 0 {
+		stride += 4
 	}
-	block := max(1, min(n, (1<<16)/k))
-	buf := make([]fx, block*stride)
-	used := make([]bool, block)
+	block := max(1, min(n, (1<<15)/k))
+	buf := make([]scored, block*stride)
+	count := make([]int, block)
+	listed := make([]int64, block) // stake of the listed candidates
 	cursor := make([]int, k)
 	wm := newMedianScratch(k)
 	for base := 0; base < n; base += block {
 		end := min(base+block, n)
 		for r, i := range use {
 			row, vals := rows[i], wv[off[i]:off[i+1]]
+			st := useStake[r].Bits()
 			c := cursor[r]
 			for c < len(row) && int(row[c].UID) < end {
-				if v := vals[c]; !v.Less(zero) {
+				if v := vals[c]; zero.Less(v) {
 					col := int(row[c].UID) - base
-					buf[col*stride+r] = v
-					used[col] = true
+					buf[col*stride+count[col]] = scored{v.Bits(), st}
+					count[col]++
+					listed[col] += st
 				}
 				c++
 			}
 			cursor[r] = c
 		}
 		for col := 0; col < end-base; col++ {
-			if !used[col] {
-				continue // no entry: every score is zero, so is the median
+			nz, st := count[col], listed[col]
+			count[col], listed[col] = 0, 0
+			if nz == 0 {
+				continue // every score is zero, so is the median
 			}
-			score := buf[col*stride : col*stride+k]
-			median[base+col] = wm.weightedMedian(useStake, score, minority, zero, stakeSum)
-			clear(score)
-			used[col] = false
+			lo := zero
+			if nz < k {
+				// Some scores are zero, below every listed one: with
+				// their stake G(0) above minority the median is 0,
+				// otherwise the search starts above them.
+				zeroStake := fixed.I32F32FromBits(stakeSum.Bits() - st)
+				if minority.Less(zeroStake) {
+					continue
+				}
+				lo = zeroStake
+			}
+			start := col * stride
+			median[base+col] = wm.weightedMedianFrom(buf[start:start+nz:start+nz], minority, lo, stakeSum)
 		}
 	}
 	return median
@@ -617,17 +636,40 @@ func b2i(b bool) int {
 // weightedMedian is weighted_median: a deterministic mid-pivot partition
 // search for the stake-weighted median of score over all indices, where
 // minority = stake_sum - majority and [lo, hi] the stake segment.
-//
-// stake is normalised (non-negative, summing to at most 1), so the partial
-// stake sums of a partition never come near the I32F32 range and the
-// reference's saturating additions are plain additions here; the partition
-// itself is written without data-dependent branches, and moves (score,
-// stake) pairs in their order rather than indices.
 func (m *medianScratch) weightedMedian(stake, score []fx, minority, lo, hi fx) fx {
-	cur := m.cur[:len(score)]
+	cur := m.cur[:len(score):len(score)]
 	for i := range cur {
 		cur[i] = scored{score[i].Bits(), stake[i].Bits()}
 	}
+	return m.weightedMedianFrom(cur, minority, lo, hi)
+}
+
+// weightedMedianFrom is weighted_median's search over the candidates cand
+// (len(cand) <= the scratch size; cand's storage is reused as a partition
+// buffer), where lo is the stake of the candidates left out below them and
+// hi = lo + their stake.
+//
+// The stakes are normalised (non-negative, summing to at most 1), so the
+// partial stake sums never come near the I32F32 range and the reference's
+// saturating additions are plain additions here; the partition is written
+// without data-dependent branches, and moves (score, stake) pairs in their
+// order rather than indices.
+//
+// The answer does not depend on the pivots, hence not on the candidates'
+// order or on which lower candidates are left out (given lo): with G(v) the
+// stake of all candidates scoring at most v (those left out included) and
+// F(v) of those scoring below v, each step keeps the candidates strictly
+// between the pivots so far, and lo + loStake = F(pivot), hi - hiStake =
+// G(pivot). Let v* be the lowest score with G(v*) > minority. A pivot
+// below v* has G(pivot) <= minority (so F(pivot) too) and moves up, one
+// above has F(pivot) >= G(v*) > minority and moves down, both keeping v*,
+// and v* itself is returned. Without such a score (minority >= the total)
+// every step moves up, to the highest score; with minority < F of every
+// candidate (minority < lo, or < 0) every step moves down, to the lowest.
+// That is why weightedMedianCols may leave the zero scores out, and why
+// no step empties cur or reaches the iteration limit.
+func (m *medianScratch) weightedMedianFrom(cand []scored, minority, lo, hi fx) fx {
+	cur := cand
 	lower, upper := m.lower, m.upper
 	limit := len(cur)
 	for iter := 0; ; {
