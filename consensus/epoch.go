@@ -194,7 +194,13 @@ func Epoch(in *Input) (*Output, error) {
 		if p.liquidEnabled && anyNonZero(cons) {
 			ema, emaSums = p.liquidEma(in, wv, off, keep, cons)
 		} else {
-			ema, emaSums, _ = matEmaFused(in, wv, off, nil, keep, nil, p.emaAlphaClassic)
+			// Weights for bonds as they are, stored bonds as proportions
+			// (get_bonds_fixed_proportion: u16 / 65535).
+			proportion := make([]fx, n)
+			for j := range proportion {
+				proportion[j] = u16MaxFx
+			}
+			ema, emaSums, _ = matEmaFused(in, wv, off, make([]fx, n), keep, proportion, p.emaAlphaClassic)
 		}
 	} else {
 		// Stored bonds (get_bonds_sparse without the reset columns), read
@@ -343,15 +349,15 @@ func weightForBond(w, t, ratio fx) fx {
 
 // matEmaFused is mat_ema_sparse(new, old, alpha): new has the entries of the
 // weights with the values of wv (negative = absent), old is the stored
-// bonds in.Bonds without the columns keep drops; when newSums/oldSums are
-// given, values are first divided by their column sum where it is non-zero
-// (inplace_col_normalize_sparse); without oldSums the stored bonds are read
-// as proportions (get_bonds_fixed_proportion, Yuma3). Entries are
-// accumulated as the reference's densified row (0 + alpha*new, then +
-// (1-alpha)*old; adding to zero cannot saturate, so the first term is the
-// product itself) and positive results kept; the column sums and maxima of
-// the result come with it.
-func matEmaFused(in *Input, wv []fx, off []int, newSums []fx, keep []bool, oldSums []fx, alpha fx) (*csr, []fx, []fx) {
+// bonds in.Bonds without the columns keep drops. Values are first divided
+// by their column's divisor in newDiv/oldDiv where it is non-zero: the
+// column sums (inplace_col_normalize_sparse) in classic Yuma; in Yuma3
+// none for the weights for bonds and 65535 for the stored bonds
+// (get_bonds_fixed_proportion). Entries are accumulated as the reference's
+// densified row (0 + alpha*new, then + (1-alpha)*old; adding to zero cannot
+// saturate, so the first term is the product itself) and positive results
+// kept; the column sums and maxima of the result come with it.
+func matEmaFused(in *Input, wv []fx, off []int, newDiv []fx, keep []bool, oldDiv []fx, alpha fx) (*csr, []fx, []fx) {
 	n := len(in.Weights)
 	oma := one.SaturatingSub(alpha)
 	// Rows are produced in order into arrays sized for the larger of each
@@ -393,29 +399,29 @@ func matEmaFused(in *Input, wv []fx, off []int, newSums []fx, keep []bool, oldSu
 			case j == o.UID:
 				acc := zero
 				if v := nv[x]; !v.Less(zero) {
-					acc = alpha.SaturatingMulNonNeg(emaNewValue(v, newSums, j))
+					acc = alpha.SaturatingMulNonNeg(emaValue(v, newDiv, j))
 				}
-				emit(j, acc.SaturatingAdd(oma.SaturatingMulNonNeg(emaOldValue(o, oldSums))))
+				emit(j, acc.SaturatingAdd(oma.SaturatingMulNonNeg(emaValue(fixed.I32F32FromU16(o.Value), oldDiv, o.UID))))
 				x++
 				y++
 			case j < o.UID:
 				if v := nv[x]; !v.Less(zero) {
-					emit(j, alpha.SaturatingMulNonNeg(emaNewValue(v, newSums, j)))
+					emit(j, alpha.SaturatingMulNonNeg(emaValue(v, newDiv, j)))
 				}
 				x++
 			default:
-				emit(o.UID, oma.SaturatingMulNonNeg(emaOldValue(o, oldSums)))
+				emit(o.UID, oma.SaturatingMulNonNeg(emaValue(fixed.I32F32FromU16(o.Value), oldDiv, o.UID)))
 				y++
 			}
 		}
 		for ; x < len(rn); x++ {
 			if v := nv[x]; !v.Less(zero) {
-				emit(rn[x].UID, alpha.SaturatingMulNonNeg(emaNewValue(v, newSums, rn[x].UID)))
+				emit(rn[x].UID, alpha.SaturatingMulNonNeg(emaValue(v, newDiv, rn[x].UID)))
 			}
 		}
 		for ; y < len(ro); y++ {
 			if o := ro[y]; keep[o.UID] {
-				emit(o.UID, oma.SaturatingMulNonNeg(emaOldValue(o, oldSums)))
+				emit(o.UID, oma.SaturatingMulNonNeg(emaValue(fixed.I32F32FromU16(o.Value), oldDiv, o.UID)))
 			}
 		}
 		end[i] = w
@@ -423,25 +429,10 @@ func matEmaFused(in *Input, wv []fx, off []int, newSums []fx, keep []bool, oldSu
 	return &csr{end: end, col: col[:w], val: val[:w]}, sums, maxes
 }
 
-// emaNewValue is an entry of matEmaFused's new matrix, column-normalised
-// when sums is given.
-func emaNewValue(v fx, sums []fx, j uint16) fx {
-	if sums != nil {
-		if d := sums[j]; !d.IsZero() {
-			return v.SafeDivNonNeg(d)
-		}
-	}
-	return v
-}
-
-// emaOldValue is a stored bond as matEmaFused reads it: column-normalised
-// by sums, or as a proportion without sums.
-func emaOldValue(e Entry, sums []fx) fx {
-	if sums == nil {
-		return u16ProportionToFixed(e.Value)
-	}
-	v := fixed.I32F32FromU16(e.Value)
-	if d := sums[e.UID]; !d.IsZero() {
+// emaValue is an entry of one of matEmaFused's matrices, divided by its
+// column's divisor unless zero.
+func emaValue(v fx, div []fx, j uint16) fx {
+	if d := div[j]; !d.IsZero() {
 		return v.SafeDivNonNeg(d)
 	}
 	return v
