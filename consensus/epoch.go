@@ -361,12 +361,16 @@ func matEmaFused(in *Input, wv []fx, off []int, newDiv []fx, keep []bool, oldDiv
 	n := len(in.Weights)
 	oma := one.SaturatingSub(alpha)
 	// Rows are produced in order into arrays sized for the larger of each
-	// pair of rows (plus an eighth), grown when a row might not fit.
-	est := 0
+	// pair of rows, plus room for one row's worst case (the union of both)
+	// so that the last rows fit when the unions are no larger than the
+	// larger rows; grown when a row might not fit.
+	est, slack := 0, 0
 	for i := range n {
-		est += max(len(in.Weights[i]), len(in.Bonds[i]))
+		a, b := len(in.Weights[i]), len(in.Bonds[i])
+		est += max(a, b)
+		slack = max(slack, min(a, b))
 	}
-	est += est / 8
+	est += slack
 	col, val := make([]uint16, est), make([]fx, est)
 	end := make([]int, n)
 	sums, maxes := make([]fx, n), make([]fx, n)
