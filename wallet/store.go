@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/yumachain/yuma/internal/atomicfile"
 	"github.com/yumachain/yuma/types"
 )
 
@@ -433,62 +434,17 @@ func (s *Store) write(r Role, key *ecdsa.PrivateKey, opts CreateOptions) (Create
 }
 
 // writeAtomic writes b to path with mode 0600 through a temporary file in
-// the same folder, synced before it is renamed into place. Without replace,
-// an existing path is never replaced: the temporary file is hard-linked to
-// path, which fails if path exists.
-func writeAtomic(path string, b []byte, replace bool) (err error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if err = f.Chmod(fileMode); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if _, err = f.Write(b); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
+// the same folder (atomicfile). Without replace, an existing path is never
+// replaced: ErrKeyExists if it appeared meanwhile.
+func writeAtomic(path string, b []byte, replace bool) error {
 	if replace {
-		if err = os.Rename(tmp, path); err != nil {
-			return fmt.Errorf("write %s: %w", path, err)
-		}
-	} else {
-		if err = os.Link(tmp, path); err != nil {
-			if errors.Is(err, fs.ErrExist) {
-				err = newError(ErrKeyExists, fmt.Sprintf("%s appeared while it was being written: refusing to replace it", path))
-			} else {
-				err = fmt.Errorf("write %s: %w", path, err)
-			}
-			return err
-		}
-		os.Remove(tmp)
+		return atomicfile.Write(path, b, fileMode)
 	}
-	return syncDir(dir)
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
+	err := atomicfile.Create(path, b, fileMode)
+	if errors.Is(err, fs.ErrExist) {
+		return newError(ErrKeyExists, fmt.Sprintf("%s appeared while it was being written: refusing to replace it", path))
 	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
-		return fmt.Errorf("sync %s: %w", dir, err)
-	}
-	return nil
+	return err
 }
 
 // KeyInfo describes one key of a wallet, without opening it.

@@ -554,3 +554,29 @@ func TestNames(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteAtomicNeverReplacesNewKey: a keyfile that appears while a new
+// one is written (another process creating the same key) is kept, and the
+// writer gets ErrKeyExists.
+func TestWriteAtomicNeverReplacesNewKey(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "coldkey")
+	if err := os.WriteFile(path, []byte("theirs"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeAtomic(path, []byte("ours"), false); !errors.Is(err, ErrKeyExists) {
+		t.Fatalf("writeAtomic over an existing key: %v, want ErrKeyExists", err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "theirs" {
+		t.Fatalf("the existing key was replaced: %q", b)
+	}
+	if err := writeAtomic(path, []byte("ours"), true); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "ours" {
+		t.Fatalf("replace: %q", b)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
+		t.Fatalf("temporary files left: %v", ents)
+	}
+}
