@@ -9,9 +9,9 @@ import (
 	"io/fs"
 	"math"
 	"os"
-	"path/filepath"
 	"slices"
 
+	"github.com/yumachain/yuma/internal/atomicfile"
 	"github.com/yumachain/yuma/types"
 )
 
@@ -142,34 +142,11 @@ func readState(path string) ([]byte, error) {
 	return b, nil
 }
 
-// writeFileAtomic writes b to path via a synced temporary file and a
-// rename, then syncs the directory.
+// writeFileAtomic writes b to path (mode 0600) via a synced temporary file
+// and a rename, then syncs the directory.
 func writeFileAtomic(path string, b []byte) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, filepath.Base(path)+".tmp*")
-	if err != nil {
+	if err := atomicfile.Write(path, b, 0o600); err != nil {
 		return fmt.Errorf("%w: %v", ErrState, err)
-	}
-	defer os.Remove(tmp.Name()) // no-op after the rename
-	_, err = tmp.Write(b)
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err == nil {
-		var d *os.File
-		if d, err = os.Open(dir); err == nil {
-			err = d.Sync()
-			d.Close()
-		}
-	}
-	if err != nil {
-		return fmt.Errorf("%w: write %s: %v", ErrState, path, err)
 	}
 	return nil
 }
