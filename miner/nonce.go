@@ -9,10 +9,10 @@ import (
 	"hash/crc32"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"slices"
 	"sync"
 
+	"github.com/yumachain/yuma/internal/atomicfile"
 	"github.com/yumachain/yuma/types"
 )
 
@@ -71,7 +71,7 @@ func OpenNonceStore(path string, onSync func(batch int)) (*NonceStore, error) {
 			return nil, fmt.Errorf("%w: %s: %v", ErrNonceStore, path, err)
 		}
 	}
-	if err := writeFileAtomic(path, encodeNonceLog(last)); err != nil {
+	if err := atomicfile.Write(path, encodeNonceLog(last), 0o600); err != nil {
 		return nil, fmt.Errorf("%w: compact: %v", ErrNonceStore, err)
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0o600)
@@ -221,7 +221,7 @@ func (s *NonceStore) compact() {
 	s.mu.Unlock()
 	err := s.f.Close()
 	if err == nil {
-		err = writeFileAtomic(s.path, snapshot)
+		err = atomicfile.Write(s.path, snapshot, 0o600)
 	}
 	if err == nil {
 		s.f, err = os.OpenFile(s.path, os.O_WRONLY|os.O_APPEND, 0o600)
@@ -250,35 +250,4 @@ func (s *NonceStore) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.err
-}
-
-// writeFileAtomic writes b to path via a synced temporary file and a
-// rename, then syncs the directory.
-func writeFileAtomic(path string, b []byte) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // no-op after the rename
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }
