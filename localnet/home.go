@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/yumachain/yuma/internal/atomicfile"
 	"github.com/yumachain/yuma/types"
 )
 
@@ -110,28 +111,14 @@ func ReadManifest(home string) (*Manifest, bool, error) {
 	return &m, true, nil
 }
 
+// writeJSONAtomic writes v as indented JSON to path (mode 0644) through a
+// synced temporary file of its own, a rename and a sync of the folder.
 func writeJSONAtomic(path string, v any) error {
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return err
 	}
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(append(b, '\n')); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return atomicfile.Write(path, append(b, '\n'), 0o644)
 }
 
 // prepareHome makes sure home exists and is writable. It returns whether

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -471,5 +472,40 @@ func TestTAOText(t *testing.T) {
 		if got := taoText(rao); got != want {
 			t.Errorf("taoText(%d) = %q, want %q", rao, got, want)
 		}
+	}
+}
+
+// TestWriteJSONAtomicConcurrent: two writers of one file (the supervisor
+// and a second `yuma localnet` on the same home) each get their own
+// temporary file, so neither fails and the file is always whole JSON.
+func TestWriteJSONAtomicConcurrent(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, RunFile)
+	var wg sync.WaitGroup
+	errs := make(chan error, 4*20)
+	for w := range 4 {
+		wg.Go(func() {
+			for i := range 20 {
+				errs <- writeJSONAtomic(path, map[string]any{"writer": w, "i": i, "pad": strings.Repeat("x", 100*w)})
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("concurrent writeJSONAtomic: %v", err)
+		}
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v map[string]any
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatalf("the file is not whole JSON: %v", err)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
+		t.Fatalf("left in the home: %v", ents)
 	}
 }
