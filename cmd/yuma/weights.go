@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/yumachain/yuma/internal/atomicfile"
 	"github.com/yumachain/yuma/types"
 )
 
@@ -169,6 +170,9 @@ func (g *globals) revealDir() (string, error) {
 	return filepath.Join(st.WalletDir(g.walletName), "reveals"), nil
 }
 
+// writeRevealFile writes rf (mode 0600) through a synced temporary file of
+// its own, a rename and a sync of the folder: the salt in it is the only
+// way to reveal the commit.
 func writeRevealFile(path string, rf *revealFile) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
@@ -177,23 +181,7 @@ func writeRevealFile(path string, rf *revealFile) error {
 	if err != nil {
 		return err
 	}
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(append(b, '\n')); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return atomicfile.Write(path, append(b, '\n'), 0o600)
 }
 
 type weightsCommitJSON struct {
