@@ -23,6 +23,7 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/yumachain/yuma/chain"
+	"github.com/yumachain/yuma/internal/atomicfile"
 	"github.com/yumachain/yuma/types"
 )
 
@@ -333,11 +334,12 @@ func InitTestnet(dir string, opts TestnetOptions) ([]TestnetNode, *chain.Genesis
 }
 
 // WriteKeyFile writes a raw secp256k1 private key as hex to path with mode
-// 0600 (the minimal key format of `yuma tx transfer --key`; wallets use
+// 0600, atomically (an existing file is replaced whole and gets mode 0600
+// too), in the minimal key format of `yuma tx transfer --key` (wallets use
 // encrypted keystores).
 func WriteKeyFile(path string, key *ecdsa.PrivateKey) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
 	}
-	return os.WriteFile(path, []byte(hex.EncodeToString(crypto.FromECDSA(key))+"\n"), 0o600)
+	return atomicfile.Write(path, []byte(hex.EncodeToString(crypto.FromECDSA(key))+"\n"), 0o600)
 }
