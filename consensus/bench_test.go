@@ -67,3 +67,21 @@ func BenchmarkEpochSparse256x4096(b *testing.B) {
 func BenchmarkEpochYuma3Dense256x4096(b *testing.B) {
 	benchEpoch(b, Epoch, benchInput(256, 4096, 1000, true))
 }
+
+// Yuma3 with liquid alpha in a settled state: the bonds are those of the
+// same weights' previous epochs (ten epochs run before timing, from no
+// bonds), rather than random.
+func BenchmarkEpochYuma3Settled256x4096(b *testing.B) {
+	in := benchInput(256, 4096, 1000, true)
+	for i := range in.Bonds {
+		in.Bonds[i] = nil
+	}
+	for range 10 {
+		out, err := Epoch(in)
+		if err != nil {
+			b.Fatal(err)
+		}
+		in.Bonds = out.Bonds
+	}
+	benchEpoch(b, Epoch, in)
+}

@@ -455,6 +455,12 @@ func (p *prelude) liquidEma(in *Input, wv []fx, off []int, keep []bool, cons []f
 	sg := p.liquid.prepare()
 	// Per row, the exp inputs of the present entries are gathered first
 	// and evaluated together (fixed.ExpSlice interleaves four series).
+	// One input is common: a zero difference (a weight at or above its
+	// bond and at or below consensus, as every weight for bonds is with
+	// bonds penalty 1, e.g. a bond that has caught up with its weight);
+	// its alpha is computed once.
+	x0 := sg.expInput(zero, zero, zero)
+	a0 := sg.alphaOf(fixed.Exp(x0))
 	longest := 0
 	for _, rn := range in.Weights {
 		longest = max(longest, len(rn))
@@ -463,11 +469,12 @@ func (p *prelude) liquidEma(in *Input, wv []fx, off []int, keep []bool, cons []f
 	es := make([]fx, longest)
 	oks := make([]bool, longest)
 	bs := make([]fx, longest)
-	w := 0 // write position in m (never past the entry being read)
+	slot := make([]int32, longest) // entry -> index in xs, or -1 for x0
+	w := 0                         // write position in m (never past the entry being read)
 	for i, rn := range in.Weights {
 		ro := in.Bonds[i]
 		nv := wv[off[i]:off[i+1]]
-		y, c := 0, 0
+		y, c, nx := 0, 0, 0
 		for x, e := range rn {
 			wt := nv[x]
 			if wt.Less(zero) {
@@ -481,10 +488,16 @@ func (p *prelude) liquidEma(in *Input, wv []fx, off []int, keep []bool, cons []f
 				b = u16ProportionToFixed(ro[y].Value)
 			}
 			bs[c] = b
-			xs[c] = sg.expInput(cons[e.UID], wt, b)
+			if v := sg.expInput(cons[e.UID], wt, b); v == x0 {
+				slot[c] = -1
+			} else {
+				xs[nx] = v
+				slot[c] = int32(nx)
+				nx++
+			}
 			c++
 		}
-		fixed.ExpSlice(es[:c], oks[:c], xs[:c])
+		fixed.ExpSlice(es[:nx], oks[:nx], xs[:nx])
 		c = 0
 		for x, e := range rn {
 			wt := nv[x]
@@ -492,7 +505,10 @@ func (p *prelude) liquidEma(in *Input, wv []fx, off []int, keep []bool, cons []f
 				continue
 			}
 			b := bs[c]
-			a := sg.alphaOf(es[c], oks[c]) // in [0, 1]: clamped to alpha_low or alpha_high
+			a := a0 // in [0, 1]: clamped to alpha_low or alpha_high
+			if q := slot[c]; q >= 0 {
+				a = sg.alphaOf(es[q], oks[q])
+			}
 			c++
 			decayed := one.SaturatingSub(a).SaturatingMulNonNeg(b)
 			inc := a.SaturatingMulNonNeg(wt).Max(zero)
