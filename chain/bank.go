@@ -5,14 +5,17 @@ import (
 	"math/bits"
 
 	"github.com/ethereum/go-ethereum/rlp"
+	"github.com/yumachain/yuma/emission"
 	"github.com/yumachain/yuma/types"
 )
 
-// Units and the supply cap.
+// Units and the supply cap, defined once in package emission (whose
+// halving schedule is built on the cap).
 const (
-	RaoPerTAO = 1_000_000_000
+	// RaoPerTAO is the number of rao in one TAO.
+	RaoPerTAO = emission.RaoPerTAO
 	// MaxSupply is the cap on total issuance: 21,000,000 TAO in rao.
-	MaxSupply uint64 = 21_000_000 * RaoPerTAO
+	MaxSupply = emission.MaxSupply
 )
 
 // State keys of the account module. Keys are relative to the state key

@@ -5,8 +5,9 @@ import "math/bits"
 // Units and chain constants, as in subtensor (pallets/subtensor/src/lib.rs:
 // TotalSupply, DefaultBlockEmission).
 const (
-	// RaoPerTAO is the number of rao in one TAO.
-	RaoPerTAO uint64 = 1_000_000_000
+	// RaoPerTAO is the number of rao in one TAO. It is untyped, so it
+	// multiplies any integer type (chain.U64 amounts too).
+	RaoPerTAO = 1_000_000_000
 	// MaxSupply is the issuance cap, 21,000,000 TAO in rao.
 	MaxSupply uint64 = 21_000_000 * RaoPerTAO
 	// DefaultBlockEmission is the reward of one block before any halving,
