@@ -49,6 +49,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/yumachain/yuma/emission"
+	"github.com/yumachain/yuma/internal/tao"
 )
 
 // emissionDefaultGenesis is Bittensor's finney network launch.
@@ -157,7 +158,7 @@ With --json the output is one JSON object with the stable schema
 					return fmt.Errorf("--issuance: %w", err)
 				}
 			case issuanceTAO != "":
-				if x, err = parseEmissionTAO(issuanceTAO); err != nil {
+				if x, err = tao.Parse(issuanceTAO); err != nil {
 					return fmt.Errorf("--issuance-tao: %w", err)
 				}
 			default:
@@ -185,37 +186,22 @@ With --json the output is one JSON object with the stable schema
 	return c
 }
 
-// emissionAmount is an amount in --json output.
-type emissionAmount struct {
-	Rao string `json:"rao"`
-	TAO string `json:"tao"`
-}
-
-func emissionAmountOf(rao uint64) emissionAmount {
-	return emissionAmount{Rao: strconv.FormatUint(rao, 10), TAO: emissionTAO(rao)}
-}
-
-// emissionTAO writes rao as TAO with all 9 decimals.
-func emissionTAO(rao uint64) string {
-	return fmt.Sprintf("%d.%09d", rao/emission.RaoPerTAO, rao%emission.RaoPerTAO)
-}
-
 type emissionEraJSON struct {
-	Era             int            `json:"era"`
-	BlockReward     emissionAmount `json:"block_reward"`
-	StartIssuance   emissionAmount `json:"start_issuance"`
-	StartBlock      uint64         `json:"start_block"`
-	Blocks          uint64         `json:"blocks"`
-	ApproxStartTime string         `json:"approx_start_time"`
-	Final           bool           `json:"final"`
+	Era             int        `json:"era"`
+	BlockReward     amountJSON `json:"block_reward"`
+	StartIssuance   amountJSON `json:"start_issuance"`
+	StartBlock      uint64     `json:"start_block"`
+	Blocks          uint64     `json:"blocks"`
+	ApproxStartTime string     `json:"approx_start_time"`
+	Final           bool       `json:"final"`
 }
 
 type emissionScheduleOut struct {
 	Schema           string            `json:"schema"`
 	GenesisTime      string            `json:"genesis_time"`
 	BlockTimeSeconds uint64            `json:"block_time_seconds"`
-	MaxSupply        emissionAmount    `json:"max_supply"`
-	NeverMinted      emissionAmount    `json:"never_minted"`
+	MaxSupply        amountJSON        `json:"max_supply"`
+	NeverMinted      amountJSON        `json:"never_minted"`
 	Eras             []emissionEraJSON `json:"eras"`
 }
 
@@ -224,13 +210,13 @@ func emissionScheduleJSON(genesis time.Time, secs uint64, eras []emission.Era) e
 		Schema:           "yuma.emission.schedule/v1",
 		GenesisTime:      genesis.UTC().Format(time.RFC3339),
 		BlockTimeSeconds: secs,
-		MaxSupply:        emissionAmountOf(emission.MaxSupply),
+		MaxSupply:        amountOf(emission.MaxSupply),
 	}
 	for _, e := range eras {
 		out.Eras = append(out.Eras, emissionEraJSON{
 			Era:             e.Halvings,
-			BlockReward:     emissionAmountOf(e.Reward),
-			StartIssuance:   emissionAmountOf(e.StartIssuance),
+			BlockReward:     amountOf(e.Reward),
+			StartIssuance:   amountOf(e.StartIssuance),
 			StartBlock:      e.StartBlock,
 			Blocks:          e.Blocks,
 			ApproxStartTime: time.Unix(e.StartUnix, 0).UTC().Format(time.RFC3339),
@@ -238,7 +224,7 @@ func emissionScheduleJSON(genesis time.Time, secs uint64, eras []emission.Era) e
 		})
 	}
 	if n := len(eras); n > 0 {
-		out.NeverMinted = emissionAmountOf(emission.MaxSupply - min(emission.MaxSupply, eras[n-1].StartIssuance))
+		out.NeverMinted = amountOf(emission.MaxSupply - min(emission.MaxSupply, eras[n-1].StartIssuance))
 	}
 	return out
 }
@@ -251,37 +237,37 @@ func writeEmissionTable(w io.Writer, eras []emission.Era) {
 		if e.Reward == 0 {
 			blocks = "-"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t\n", e.Halvings, emissionTAO(e.Reward), emissionTAO(e.StartIssuance),
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t\n", e.Halvings, tao.Format(e.Reward), tao.Format(e.StartIssuance),
 			e.StartBlock, blocks, time.Unix(e.StartUnix, 0).UTC().Format("2006-01-02"))
 	}
 	tw.Flush()
 	if n := len(eras); n > 0 {
 		last := eras[n-1]
 		fmt.Fprintf(w, "\nminting stops at %s TAO; %s TAO of the %s TAO cap is never minted\n",
-			emissionTAO(last.StartIssuance), emissionTAO(emission.MaxSupply-min(emission.MaxSupply, last.StartIssuance)),
-			emissionTAO(emission.MaxSupply))
+			tao.Format(last.StartIssuance), tao.Format(emission.MaxSupply-min(emission.MaxSupply, last.StartIssuance)),
+			tao.Format(emission.MaxSupply))
 	}
 }
 
 type emissionRewardOut struct {
-	Schema              string          `json:"schema"`
-	Issuance            emissionAmount  `json:"issuance"`
-	Era                 int             `json:"era"`
-	BlockReward         emissionAmount  `json:"block_reward"`
-	NextHalvingIssuance *emissionAmount `json:"next_halving_issuance"`
+	Schema              string      `json:"schema"`
+	Issuance            amountJSON  `json:"issuance"`
+	Era                 int         `json:"era"`
+	BlockReward         amountJSON  `json:"block_reward"`
+	NextHalvingIssuance *amountJSON `json:"next_halving_issuance"`
 }
 
 func emissionRewardJSON(issuance uint64) emissionRewardOut {
 	out := emissionRewardOut{
 		Schema:      "yuma.emission.reward/v1",
-		Issuance:    emissionAmountOf(issuance),
+		Issuance:    amountOf(issuance),
 		Era:         emission.Halvings(issuance),
-		BlockReward: emissionAmountOf(emission.BlockReward(issuance)),
+		BlockReward: amountOf(emission.BlockReward(issuance)),
 	}
 	// A next halving exists while the reward is positive (it halves to 0 at
 	// the last one).
 	if out.BlockReward.Rao != "0" {
-		next := emissionAmountOf(emission.HalvingIssuance(out.Era + 1))
+		next := amountOf(emission.HalvingIssuance(out.Era + 1))
 		out.NextHalvingIssuance = &next
 	}
 	return out
@@ -305,30 +291,4 @@ func parseEmissionRao(s string) (uint64, error) {
 		return 0, fmt.Errorf("%q is out of range (at most %d rao)", s, uint64(1<<64-1))
 	}
 	return n, nil
-}
-
-// parseEmissionTAO parses TAO with up to 9 decimals into rao, exactly.
-func parseEmissionTAO(s string) (uint64, error) {
-	d := strings.ReplaceAll(strings.TrimSpace(s), "_", "")
-	whole, frac, hasDot := strings.Cut(d, ".")
-	if whole == "" && (!hasDot || frac == "") || strings.Trim(whole, "0123456789") != "" ||
-		strings.Trim(frac, "0123456789") != "" || hasDot && frac == "" {
-		return 0, fmt.Errorf("%q is not an amount of TAO like 10500000 or 0.5", s)
-	}
-	if len(frac) > 9 {
-		return 0, fmt.Errorf("%q has more than 9 decimals (1 rao = 0.000000001 TAO)", s)
-	}
-	var w uint64
-	if whole != "" {
-		var err error
-		if w, err = strconv.ParseUint(whole, 10, 64); err != nil || w > (1<<64-1)/emission.RaoPerTAO {
-			return 0, fmt.Errorf("%q TAO is out of range", s)
-		}
-	}
-	f, _ := strconv.ParseUint(frac+strings.Repeat("0", 9-len(frac)), 10, 64)
-	rao := w*emission.RaoPerTAO + f
-	if rao < w*emission.RaoPerTAO {
-		return 0, fmt.Errorf("%q TAO is out of range", s)
-	}
-	return rao, nil
 }

@@ -28,6 +28,7 @@ import (
 	"github.com/yumachain/yuma/axon"
 	"github.com/yumachain/yuma/chain"
 	"github.com/yumachain/yuma/chainview"
+	"github.com/yumachain/yuma/internal/tao"
 	"github.com/yumachain/yuma/miner"
 	"github.com/yumachain/yuma/rpc"
 	"github.com/yumachain/yuma/subnet"
@@ -371,7 +372,7 @@ func (g *globals) registerHotkey(ctx context.Context, e *roleEnv) (subnet.Neuron
 	if err != nil {
 		return subnet.NeuronInfo{}, err
 	}
-	e.log.Info("registering the hotkey", "hotkey", e.hotAddr, "netuid", e.netuid, "burn", formatTAO(cost)+" TAO")
+	e.log.Info("registering the hotkey", "hotkey", e.hotAddr, "netuid", e.netuid, "burn", tao.Format(cost)+" TAO")
 	s := chainview.NewSigner(e.cl, cold, chainview.Config{Fee: g.fee, Logger: e.log})
 	uid, res, err := s.BurnedRegister(ctx, e.netuid, e.hotAddr)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/spf13/cobra"
 	"github.com/yumachain/yuma/chain"
+	"github.com/yumachain/yuma/internal/tao"
 	"github.com/yumachain/yuma/node"
 	"github.com/yumachain/yuma/types"
 )
@@ -118,7 +119,7 @@ func parseFund(s string) (types.Address, uint64, error) {
 	if err != nil {
 		return types.Address{}, 0, err
 	}
-	amt, err := parseTAO(b)
+	amt, err := tao.Parse(b)
 	if err != nil {
 		return types.Address{}, 0, fmt.Errorf("--fund %q: %w", s, err)
 	}

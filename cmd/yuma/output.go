@@ -29,6 +29,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"github.com/yumachain/yuma/chain"
+	"github.com/yumachain/yuma/internal/tao"
 	"github.com/yumachain/yuma/rpc"
 	"github.com/yumachain/yuma/types"
 	"github.com/yumachain/yuma/wallet"
@@ -182,6 +183,9 @@ var walletCodes = []struct {
 	{wallet.ErrNoPassword, "no_password"},
 	{wallet.ErrEmptyPassword, "empty_password"},
 	{types.ErrBadAddress, "bad_address"},
+	{tao.ErrSyntax, "invalid_amount"},
+	{tao.ErrPrecision, "invalid_amount"},
+	{tao.ErrRange, "invalid_amount"},
 }
 
 // txHints say what to do after the chain refuses a transaction.
@@ -386,17 +390,12 @@ func printTable(w io.Writer, header []string, rows [][]string) {
 	tw.Flush()
 }
 
-// formatTAO writes rao as TAO with all 9 decimals.
-func formatTAO(rao uint64) string {
-	return fmt.Sprintf("%d.%09d", rao/chain.RaoPerTAO, rao%chain.RaoPerTAO)
-}
-
 // amountText is an amount for people: TAO by default, rao with --rao.
 func (g *globals) amountText(rao uint64) string {
 	if g.rao {
 		return strconv.FormatUint(rao, 10) + " rao"
 	}
-	return formatTAO(rao) + " TAO"
+	return tao.Format(rao) + " TAO"
 }
 
 // amountJSON is every amount in --json output: rao as a decimal string
@@ -407,7 +406,7 @@ type amountJSON struct {
 }
 
 func amountOf(rao uint64) amountJSON {
-	return amountJSON{Rao: strconv.FormatUint(rao, 10), TAO: formatTAO(rao)}
+	return amountJSON{Rao: strconv.FormatUint(rao, 10), TAO: tao.Format(rao)}
 }
 
 // u16Fraction shows a u16 fraction of 65535 as a decimal in [0, 1].
@@ -583,7 +582,7 @@ func parseAmount(flag, s string) (uint64, error) {
 	if strings.TrimSpace(s) == "" {
 		return 0, &cliError{Code: "invalid_argument", Msg: fmt.Sprintf("--%s is required (TAO, e.g. 1.5, or rao, e.g. 1500rao)", flag)}
 	}
-	v, err := parseTAO(s)
+	v, err := tao.Parse(s)
 	if err != nil {
 		return 0, &cliError{Code: "invalid_amount", Msg: fmt.Sprintf("--%s: %v", flag, err)}
 	}

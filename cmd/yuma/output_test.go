@@ -454,20 +454,33 @@ func TestShapeDiffCatchesChanges(t *testing.T) {
 	}
 }
 
-func TestFormatTAO(t *testing.T) {
+// TestAmounts: the CLI's amounts, in tables and in --json, are
+// internal/tao's 9-decimal form; --rao shows rao; a bad --amount is
+// invalid_amount.
+func TestAmounts(t *testing.T) {
+	g := &globals{}
 	for rao, want := range map[uint64]string{0: "0.000000000", 1: "0.000000001", 1_500_000_000: "1.500000000", 21_000_000 * chain.RaoPerTAO: "21000000.000000000"} {
-		if got := formatTAO(rao); got != want {
-			t.Errorf("formatTAO(%d) = %s, want %s", rao, got, want)
+		if got := g.amountText(rao); got != want+" TAO" {
+			t.Errorf("amountText(%d) = %s, want %s TAO", rao, got, want)
 		}
-		if rao > 0 {
-			if back, err := parseTAO(formatTAO(rao)); err != nil || back != rao {
-				t.Errorf("parseTAO(formatTAO(%d)) = %d, %v", rao, back, err)
-			}
+		if a := amountOf(rao); a.TAO != want || a.Rao != strconv.FormatUint(rao, 10) {
+			t.Errorf("amountOf(%d) = %+v", rao, a)
 		}
 	}
-	g := &globals{rao: true}
+	g.rao = true
 	if got := g.amountText(1500); got != "1500 rao" {
 		t.Fatalf("--rao: %s", got)
+	}
+	for in, want := range map[string]uint64{"1.5": 1_500_000_000, "2tao": 2_000_000_000, "1500rao": 1500, "1_000": 1000 * chain.RaoPerTAO} {
+		if got, err := parseAmount("amount", in); err != nil || got != want {
+			t.Errorf("parseAmount(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"1.0000000001", "abc", "99999999999", "0"} {
+		_, err := parseAmount("amount", in)
+		if ce := g.classify(err); ce.Code != "invalid_amount" || !strings.Contains(ce.Msg, "--amount") {
+			t.Errorf("parseAmount(%q): %+v, want invalid_amount naming --amount", in, ce)
+		}
 	}
 }
 

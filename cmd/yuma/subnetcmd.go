@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/yumachain/yuma/internal/tao"
 	"github.com/yumachain/yuma/rpc"
 	"github.com/yumachain/yuma/subnet"
 	"github.com/yumachain/yuma/types"
@@ -162,7 +163,7 @@ func parseHyperValue(name, s string) (uint64, error) {
 		return 0, nil
 	}
 	if strings.HasSuffix(name, "_burn") && (strings.Contains(s, ".") || strings.HasSuffix(strings.ToLower(s), "tao") || strings.HasSuffix(strings.ToLower(s), "rao")) {
-		return parseTAO(s)
+		return tao.Parse(s)
 	}
 	v, err := strconv.ParseUint(strings.TrimSpace(s), 10, 64)
 	if err != nil {

@@ -6,14 +6,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"math"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/spf13/cobra"
-	"github.com/yumachain/yuma/chain"
+	"github.com/yumachain/yuma/internal/tao"
 	"github.com/yumachain/yuma/rpc"
 	"github.com/yumachain/yuma/types"
 )
@@ -50,7 +47,7 @@ func newTxTransferCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			amt, err := parseTAO(amount)
+			amt, err := tao.Parse(amount)
 			if err != nil {
 				return fmt.Errorf("--amount: %w", err)
 			}
@@ -125,44 +122,4 @@ func printSubmit(cmd *cobra.Command, res rpc.SubmitResult) {
 	default:
 		fmt.Fprintf(w, "included in block %d but FAILED: %s: %s\n  tx %s (the fee was charged)\n", res.Height, res.Receipt.Code, res.Receipt.Msg, res.Hash.Hex())
 	}
-}
-
-// parseTAO parses an amount in TAO ("1.5", "2tao") or rao ("1500rao").
-func parseTAO(s string) (uint64, error) {
-	s = strings.ToLower(strings.TrimSpace(s))
-	if r, ok := strings.CutSuffix(s, "rao"); ok {
-		v, err := strconv.ParseUint(strings.TrimSpace(r), 10, 64)
-		if err != nil {
-			return 0, fmt.Errorf("%q is not a whole number of rao", s)
-		}
-		return v, nil
-	}
-	s = strings.TrimSpace(strings.TrimSuffix(s, "tao"))
-	whole, frac, _ := strings.Cut(s, ".")
-	if whole == "" && frac == "" {
-		return 0, fmt.Errorf("empty amount")
-	}
-	if len(frac) > 9 {
-		return 0, fmt.Errorf("%q has more than 9 decimals (1 rao = 0.000000001 TAO)", s)
-	}
-	w := uint64(0)
-	if whole != "" {
-		v, err := strconv.ParseUint(whole, 10, 64)
-		if err != nil {
-			return 0, fmt.Errorf("%q is not a TAO amount", s)
-		}
-		w = v
-	}
-	f := uint64(0)
-	if frac != "" {
-		v, err := strconv.ParseUint(frac+strings.Repeat("0", 9-len(frac)), 10, 64)
-		if err != nil {
-			return 0, fmt.Errorf("%q is not a TAO amount", s)
-		}
-		f = v
-	}
-	if w > (math.MaxUint64-f)/chain.RaoPerTAO {
-		return 0, fmt.Errorf("%q is too large", s)
-	}
-	return w*chain.RaoPerTAO + f, nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/yumachain/yuma/chainview"
+	"github.com/yumachain/yuma/internal/tao"
 	"github.com/yumachain/yuma/validator"
 )
 
@@ -90,7 +91,7 @@ func runValidator(ctx context.Context, g *globals, cmd *cobra.Command, f *valida
 	if !registered {
 		return &cliError{Code: "hotkey_not_registered", Msg: fmt.Sprintf("hotkey %s is not registered on subnet %d: register it with `yuma neuron register --netuid %d --wallet %s --hotkey %s`, and stake behind it with `yuma stake add`", e.hotAddr, e.netuid, e.netuid, g.walletName, g.hotkeyName)}
 	}
-	e.log.Info("hotkey registered", "hotkey", e.hotAddr, "netuid", e.netuid, "uid", nr.UID, "stake", formatTAO(uint64(nr.Stake))+" TAO", "validator_permit", nr.ValidatorPermit)
+	e.log.Info("hotkey registered", "hotkey", e.hotAddr, "netuid", e.netuid, "uid", nr.UID, "stake", tao.Format(uint64(nr.Stake))+" TAO", "validator_permit", nr.ValidatorPermit)
 	if nr.Stake == 0 {
 		e.log.Warn("no stake behind the hotkey: miners answer validators with a permit or enough stake; add some with `yuma stake add`")
 	}
