@@ -392,7 +392,7 @@ func sampleSnapshot() Snapshot {
 func TestRenderLive(t *testing.T) {
 	out := RenderLive(sampleSnapshot(), 30*time.Second, false)
 	for _, want := range []string{ansiHome, ansiClearDown, "finalized height 42", "stops in 00:00:30", "node1", "DIED (signal: killed)",
-		"next epoch at block 52 (in 10 blocks)", "epochs completed 3", "70400 TAO", "miner0", "0.5000", "1.0000", "1.5 TAO", "20000 TAO",
+		"next epoch at block 52 (in 10 blocks)", "epochs completed 3", "70400.000000000 TAO", "miner0", "0.5000", "1.0000", "1.500000000 TAO", "20000.000000000 TAO",
 		"DEV KEYS", "/h/" + PasswordFile, "http://127.0.0.1:9/metrics", "http://127.0.0.1:8/metrics"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("live view lacks %q:\n%s", want, out)
@@ -468,7 +468,9 @@ func TestSummaryJSONAndText(t *testing.T) {
 }
 
 func TestTAOText(t *testing.T) {
-	for rao, want := range map[uint64]string{0: "0 TAO", chain.RaoPerTAO: "1 TAO", 1_500_000_000: "1.5 TAO", 1: "0.0001 TAO", 12_345_678_901: "12.3456 TAO"} {
+	// The CLI's form (all 9 decimals), deliberately: the view used to round
+	// to 4 decimals and showed amounts differently from `yuma wallet`.
+	for rao, want := range map[uint64]string{0: "0.000000000 TAO", chain.RaoPerTAO: "1.000000000 TAO", 1_500_000_000: "1.500000000 TAO", 1: "0.000000001 TAO", 12_345_678_901: "12.345678901 TAO"} {
 		if got := taoText(rao); got != want {
 			t.Errorf("taoText(%d) = %q, want %q", rao, got, want)
 		}

@@ -258,9 +258,9 @@ func (s *Summary) Text() string {
 	if s.Subnet.NetUID != 0 {
 		fmt.Fprintf(&b, "  subnet %d: tempo %d, registered at %d, last epoch at %d, %d epochs this run\n",
 			s.Subnet.NetUID, s.Subnet.Tempo, s.Subnet.RegisteredAt, s.Subnet.LastEpoch, s.Subnet.Epochs)
-		fmt.Fprintf(&b, "  %4s  %-11s %-9s %-8s %9s %9s %14s\n", "UID", "NAME", "ROLE", "QUALITY", "INCENTIVE", "DIVIDENDS", "EMISSION")
+		fmt.Fprintf(&b, "  %4s  %-11s %-9s %-8s %9s %9s %20s\n", "UID", "NAME", "ROLE", "QUALITY", "INCENTIVE", "DIVIDENDS", "EMISSION")
 		for _, n := range s.Neurons {
-			fmt.Fprintf(&b, "  %4d  %-11s %-9s %-8s %9.4f %9.4f %14s\n", n.UID, n.Name, n.Role, dash(n.Quality), n.Incentive, n.Dividends, taoText(n.EmissionRao))
+			fmt.Fprintf(&b, "  %4d  %-11s %-9s %-8s %9.4f %9.4f %20s\n", n.UID, n.Name, n.Role, dash(n.Quality), n.Incentive, n.Dividends, taoText(n.EmissionRao))
 		}
 	}
 	ms := func(p *int64) string {

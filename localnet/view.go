@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/yumachain/yuma/chain"
+	"github.com/yumachain/yuma/internal/tao"
 )
 
 // ANSI sequences of the live view.
@@ -18,18 +18,9 @@ const (
 	ansiReset     = "\x1b[0m"
 )
 
-// taoText shows rao as TAO with up to 4 decimals.
-func taoText(rao uint64) string {
-	whole, frac := rao/chain.RaoPerTAO, rao%chain.RaoPerTAO
-	if frac == 0 {
-		return fmt.Sprintf("%d TAO", whole)
-	}
-	s := strings.TrimRight(fmt.Sprintf("%09d", frac)[:4], "0")
-	if s == "" {
-		return fmt.Sprintf("%d.0001 TAO", whole) // below 0.0001: show that it is not zero
-	}
-	return fmt.Sprintf("%d.%s TAO", whole, s)
-}
+// taoText shows rao as TAO the way the CLI does: all 9 decimals
+// (internal/tao), then the unit.
+func taoText(rao uint64) string { return tao.Format(rao) + " TAO" }
 
 // frac shows a u16 fraction of 65535 with 4 decimals.
 func frac(v uint16) string { return fmt.Sprintf("%.4f", float64(v)/65535) }
@@ -153,7 +144,7 @@ func epochLines(s Snapshot) []string {
 		return lines
 	}
 	add("metagraph at block %d (refreshed every epoch):", s.MetagraphBlock)
-	add("%4s  %-11s %-8s %-13s %14s %9s %9s %9s %14s", "UID", "NAME", "QUALITY", "HOTKEY", "STAKE", "INCENTIVE", "DIVIDENDS", "TRUST", "EMISSION")
+	add("%4s  %-11s %-8s %-13s %20s %9s %9s %9s %20s", "UID", "NAME", "QUALITY", "HOTKEY", "STAKE", "INCENTIVE", "DIVIDENDS", "TRUST", "EMISSION")
 	for _, r := range s.Metagraph {
 		name := r.Name
 		if name == "" {
@@ -163,7 +154,7 @@ func epochLines(s Snapshot) []string {
 		if q == "" {
 			q = "-"
 		}
-		add("%4d  %-11s %-8s %-13s %14s %9s %9s %9s %14s", r.UID, name, q, shortAddr(r.Hotkey.Hex()), taoText(r.Stake),
+		add("%4d  %-11s %-8s %-13s %20s %9s %9s %9s %20s", r.UID, name, q, shortAddr(r.Hotkey.Hex()), taoText(r.Stake),
 			frac(r.Incentive), frac(r.Dividends), frac(r.Trust), taoText(r.Emission))
 	}
 	return lines
