@@ -68,8 +68,6 @@ passes 21,000,000 TAO * (1 - 2^-k): at 10,500,000, 15,750,000,
 18,375,000, ... TAO. It is 0 at or above the 21,000,000 TAO cap.`,
 		Example: `  yuma emission schedule
   yuma emission reward --issuance-tao 10500000`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	c.AddCommand(newEmissionScheduleCmd(), newEmissionRewardCmd())
 	return c

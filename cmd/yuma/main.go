@@ -84,5 +84,27 @@ validators, a Yuma consensus simulator and a one-command local network.`,
 		newValidatorCmd(),
 		newLocalnetCmd(),
 	)
+	rejectUnknownSubcommands(root)
 	return root
+}
+
+// rejectUnknownSubcommands walks the command tree once and gives every
+// command group (a command with subcommands and nothing of its own to
+// run) a body: bare, it prints the group's help; with an argument, which
+// can only be a subcommand that does not exist, it fails, so `yuma subnet
+// lst` exits non-zero instead of printing help and exiting 0.
+func rejectUnknownSubcommands(c *cobra.Command) {
+	for _, sub := range c.Commands() {
+		rejectUnknownSubcommands(sub)
+	}
+	if !c.HasSubCommands() || c.Runnable() {
+		return
+	}
+	c.Args = cobra.ArbitraryArgs
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return cmd.Help()
+		}
+		return fmt.Errorf("unknown command %q for %q (see '%s --help')", args[0], cmd.CommandPath(), cmd.CommandPath())
+	}
 }

@@ -51,8 +51,6 @@ how incentive, dividends and emission evolve.`,
   yuma sim epoch --case case.json --float
   yuma sim run --epochs 50 --seed 7
   yuma sim run --scenario my.json --csv > run.csv`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	c.AddCommand(newSimEpochCmd(), newSimRunCmd())
 	return c
