@@ -199,6 +199,8 @@ func newTestnetCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "testnet",
 		Short: "Create local multi-node networks",
+		Example: `  yuma testnet init --nodes 4 --dir ./net
+  yuma testnet init --nodes 1 --accounts 10 --block-time 500ms --dir ./solo --json`,
 	}
 	initCmd := &cobra.Command{
 		Use:   "init",

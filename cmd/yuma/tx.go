@@ -19,6 +19,8 @@ func newTxCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "tx",
 		Short: "Sign and submit raw transactions with a key file",
+		Example: `  yuma tx transfer --key ./net/keys/account0.key --to 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed --amount 1.5
+  yuma tx transfer --key ./net/keys/account0.key --to 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed --amount 2500rao --json`,
 	}
 	c.AddCommand(newTxTransferCmd())
 	return c
