@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -256,13 +257,17 @@ DIR/keys for ` + "`yuma tx transfer --key`" + `.`,
 }
 
 // loadRawKey reads a hex private key file written by `yuma testnet init`.
+// Its errors are cliErrors that say what to do.
 func loadRawKey(path string) (*ecdsa.PrivateKey, error) {
 	st, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, &cliError{Code: "key_not_found", Msg: fmt.Sprintf("key file %s not found: pass --key with a file written by `yuma testnet init` (DIR/keys/accountN.key), or send from a wallet with `yuma wallet transfer`", path)}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("key file: %w", err)
 	}
 	if st.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("key file %s is readable by others (mode %o): run chmod 600 %s", path, st.Mode().Perm(), path)
+		return nil, &cliError{Code: "loose_permissions", Msg: fmt.Sprintf("key file %s is readable by others (mode %o): run chmod 600 %s", path, st.Mode().Perm(), path)}
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -270,7 +275,7 @@ func loadRawKey(path string) (*ecdsa.PrivateKey, error) {
 	}
 	k, err := crypto.HexToECDSA(strings.TrimSpace(string(b)))
 	if err != nil {
-		return nil, fmt.Errorf("key file %s does not hold a hex secp256k1 private key", path)
+		return nil, &cliError{Code: "corrupt_keyfile", Msg: fmt.Sprintf("key file %s does not hold a hex secp256k1 private key (64 hex digits, as `yuma testnet init` writes)", path)}
 	}
 	return k, nil
 }

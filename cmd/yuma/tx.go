@@ -2,16 +2,11 @@ package main
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
+	"io"
 	"time"
 
-	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/spf13/cobra"
-	"github.com/yumachain/yuma/internal/tao"
-	"github.com/yumachain/yuma/rpc"
 	"github.com/yumachain/yuma/types"
 )
 
@@ -26,21 +21,34 @@ func newTxCmd() *cobra.Command {
 	return c
 }
 
+// newTxTransferCmd sends TAO from a raw key file. It keeps its own flags
+// (no wallet, no config file) but follows the wallet commands' contract
+// (docs/cli-json.md): the wallet_transfer document with --json, and on
+// failure a non-zero exit, one "error: ... what to do next" line on stderr
+// and, with --json, the error document on stdout.
 func newTxTransferCmd() *cobra.Command {
-	var (
-		rpcURL, keyFile, to, amount string
-		fee                         uint64
-		wait                        string
-		timeout                     time.Duration
-		jsonOut                     bool
-	)
+	g := &globals{}
+	var keyFile, to, amount, wait string
 	c := &cobra.Command{
 		Use:   "transfer",
 		Short: "Transfer TAO from the account of a key file",
 		Example: `  yuma tx transfer --key ./testnet/keys/account0.key --to 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed --amount 1.5
-  yuma tx transfer --key k.key --to 0x... --amount 100rao --wait none`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+  yuma tx transfer --key k.key --to 0x... --amount 100rao --wait none --json`,
+		Args: noArgsHint,
+		RunE: g.run(func(ctx context.Context, cmd *cobra.Command, _ []string) error {
+			switch wait {
+			case "none":
+				g.noWait = true
+			case "inclusion", "finality": // BFT finality is immediate: the same block
+			default:
+				return &cliError{Code: "invalid_argument", Msg: fmt.Sprintf("--wait %q: want none, inclusion or finality", wait)}
+			}
+			if keyFile == "" {
+				return &cliError{Code: "invalid_argument", Msg: "--key is required: a file with the sender's hex private key (`yuma testnet init` writes them to DIR/keys)"}
+			}
+			if to == "" {
+				return &cliError{Code: "invalid_argument", Msg: "--to is required: the recipient's address (0x…)"}
+			}
 			key, err := loadRawKey(keyFile)
 			if err != nil {
 				return err
@@ -49,79 +57,33 @@ func newTxTransferCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			amt, err := tao.Parse(amount)
-			if err != nil {
-				return fmt.Errorf("--amount: %w", err)
-			}
-			ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
-			defer cancel()
-			cl, err := rpc.Dial(rpcURL)
+			amt, err := parseAmount("amount", amount)
 			if err != nil {
 				return err
 			}
-			res, err := signAndSubmit(ctx, cl, key, func(chainID string, nonce uint64) (*types.Tx, error) {
-				return types.NewTx(chainID, nonce, fee, &types.Transfer{To: dest, Amount: amt})
-			}, rpc.Wait(wait))
+			from := pubAddr(key)
+			if from == dest {
+				return &cliError{Code: "self_transfer", Msg: fmt.Sprintf("--to %s is the sender itself: nothing to do", dest.Hex())}
+			}
+			tx, err := g.submit(ctx, submitOpts{key: key, call: &types.Transfer{To: dest, Amount: amt}, spend: amt, what: "transfer"})
 			if err != nil {
 				return err
 			}
-			if jsonOut {
-				enc := json.NewEncoder(cmd.OutOrStdout())
-				enc.SetIndent("", "  ")
-				return enc.Encode(res)
-			}
-			printSubmit(cmd, res)
-			return nil
-		},
+			out := transferJSON{From: from.Hex(), To: dest.Hex(), Amount: amountOf(amt), Tx: tx}
+			return g.emit(out, func(w io.Writer) {
+				fmt.Fprintf(w, "transfer of %s from %s to %s\n", g.amountText(amt), out.From, out.To)
+				g.printTx(w, tx)
+			})
+		}),
 	}
-	c.Flags().StringVar(&rpcURL, "rpc", "http://127.0.0.1:8545", "JSON-RPC URL of a node")
-	c.Flags().StringVar(&keyFile, "key", "", "file with the sender's hex private key")
-	c.Flags().StringVar(&to, "to", "", "recipient address (0x..., EIP-55)")
-	c.Flags().StringVar(&amount, "amount", "", "amount in TAO (e.g. 1.5) or rao (e.g. 1500rao)")
-	c.Flags().Uint64Var(&fee, "fee", 1000, "fee in rao (burned)")
-	c.Flags().StringVar(&wait, "wait", "inclusion", "wait for: none, inclusion or finality")
-	c.Flags().DurationVar(&timeout, "timeout", 60*time.Second, "give up after this long")
-	c.Flags().BoolVar(&jsonOut, "json", false, "print the result as JSON")
-	c.MarkFlagRequired("key")
-	c.MarkFlagRequired("to")
-	c.MarkFlagRequired("amount")
+	f := c.Flags()
+	f.StringVar(&g.rpcURL, "rpc", defaultRPC, "JSON-RPC URL of a node")
+	f.StringVar(&keyFile, "key", "", "file with the sender's hex private key (required)")
+	f.StringVar(&to, "to", "", "recipient address (0x..., EIP-55; required)")
+	f.StringVar(&amount, "amount", "", "amount in TAO (e.g. 1.5) or rao (e.g. 1500rao; required)")
+	f.Uint64Var(&g.fee, "fee", 1000, "fee in rao (burned; at least the chain's minimum)")
+	f.StringVar(&wait, "wait", "inclusion", "wait for: none, inclusion or finality")
+	f.DurationVar(&g.timeout, "timeout", 60*time.Second, "give up after this long")
+	f.BoolVar(&g.jsonOut, "json", false, "print the result as JSON (the wallet_transfer schema of docs/cli-json.md)")
 	return c
-}
-
-// signAndSubmit fetches the chain id and the signer's next nonce, builds the
-// transaction with build, signs and submits it.
-func signAndSubmit(ctx context.Context, cl *rpc.Client, key *ecdsa.PrivateKey, build func(chainID string, nonce uint64) (*types.Tx, error), wait rpc.Wait) (rpc.SubmitResult, error) {
-	g, err := cl.Genesis(ctx)
-	if err != nil {
-		return rpc.SubmitResult{}, err
-	}
-	from := crypto.PubkeyToAddress(key.PublicKey)
-	acc, err := cl.Account(ctx, from, nil)
-	if err != nil {
-		return rpc.SubmitResult{}, err
-	}
-	tx, err := build(g.ChainID, acc.Nonce)
-	if err != nil {
-		return rpc.SubmitResult{}, err
-	}
-	if err := tx.Sign(key); err != nil {
-		return rpc.SubmitResult{}, err
-	}
-	raw, err := tx.Encode()
-	if err != nil {
-		return rpc.SubmitResult{}, err
-	}
-	return cl.Submit(ctx, rpc.SubmitRequest{Tx: hex.EncodeToString(raw), Wait: wait})
-}
-
-func printSubmit(cmd *cobra.Command, res rpc.SubmitResult) {
-	w := cmd.OutOrStdout()
-	switch {
-	case res.Receipt == nil:
-		fmt.Fprintf(w, "submitted %s (pending)\n", res.Hash.Hex())
-	case res.Receipt.OK():
-		fmt.Fprintf(w, "included in block %d: %s\n", res.Height, res.Hash.Hex())
-	default:
-		fmt.Fprintf(w, "included in block %d but FAILED: %s: %s\n  tx %s (the fee was charged)\n", res.Height, res.Receipt.Code, res.Receipt.Msg, res.Hash.Hex())
-	}
 }
