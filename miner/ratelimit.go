@@ -53,6 +53,16 @@ func (l *rateLimiter) allow(caller types.Address, now time.Time) bool {
 	return true
 }
 
+// refund gives back a token allow took, for a request refused right
+// after (a replay), up to the burst.
+func (l *rateLimiter) refund(caller types.Address) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if b, ok := l.buckets[caller]; ok {
+		b.tokens = min(l.burst, b.tokens+1)
+	}
+}
+
 // prune drops buckets that would be full by now.
 func (l *rateLimiter) prune(now time.Time) {
 	for a, b := range l.buckets {

@@ -287,12 +287,19 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, synapse *string)
 	// Authenticated: from here on every answer is signed.
 	id := msg.ID()
 	signed := func(o outcome) outcome { o.id = &id; return o }
+	// The nonce before the rate limit: a replay of a captured request
+	// (signature and all) must not spend the real caller's tokens.
+	if last := s.nonces.Last(auth.Caller); auth.Nonce <= last {
+		return signed(reject(http.StatusUnauthorized, ReasonReplay, fmt.Sprintf("%v: nonce %d, last accepted %d", ErrReplay, auth.Nonce, last)))
+	}
 	if !s.limiter.allow(auth.Caller, now) {
 		return signed(reject(http.StatusTooManyRequests, ReasonRateLimited, "slow down"))
 	}
 	durable, err := s.nonces.Check(auth.Caller, auth.Nonce)
 	switch {
 	case errors.Is(err, ErrReplay):
+		// A concurrent request took the nonce meanwhile: give the token back.
+		s.limiter.refund(auth.Caller)
 		return signed(reject(http.StatusUnauthorized, ReasonReplay, err.Error()))
 	case err != nil:
 		s.log.Error("nonce store", "err", err)

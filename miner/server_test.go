@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -189,6 +190,27 @@ func TestRateLimit(t *testing.T) {
 		t.Fatalf("after refill: %d", r.status)
 	}
 	e.expectReject("bucket empty again", call{}, 429, ReasonRateLimited)
+}
+
+// TestReplaysDoNotDrainTheBucket: an on-path attacker replaying a captured
+// signed request gets replay every time, and the real validator's bucket
+// is left as its own request left it (the nonce is checked before the
+// rate limit).
+func TestReplaysDoNotDrainTheBucket(t *testing.T) {
+	e := newEnv(t, func(c *Config) { c.RateLimit = 1; c.RateBurst = 3 })
+	if r := e.do(call{nonce: 50}); r.status != 200 {
+		t.Fatalf("the validator's request: %d %s", r.status, r.body)
+	}
+	for i := range 10 {
+		e.expectReject(fmt.Sprintf("replay %d", i), call{nonce: 50}, 401, ReasonReplay)
+	}
+	// The clock has not moved: the burst less the one real request is left.
+	for i := range 2 {
+		if r := e.do(call{nonce: uint64(51 + i)}); r.status != 200 {
+			t.Fatalf("validator request %d after the replays: %d %s", i, r.status, r.body)
+		}
+	}
+	e.expectReject("the validator's own burst used up", call{nonce: 60}, 429, ReasonRateLimited)
 }
 
 // blockingHandler holds every request until released.
