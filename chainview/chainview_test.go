@@ -278,6 +278,12 @@ func TestAgainstNode(t *testing.T) {
 		if err != nil || len(pc) != 1 || pc[0].Hash != commit || pc[0].CommitBlock != block {
 			t.Fatalf("pending commits: %+v %v", pc, err)
 		}
+		if vc, err := view.PendingCommits(ctx, netuid, val.Address()); err != nil || len(vc) != 1 || vc[0].Hash != commit || vc[0].Block != block {
+			t.Fatalf("view pending commits: %+v %v", vc, err)
+		}
+		if vc, err := view.PendingCommits(ctx, netuid+1, val.Address()); err != nil || len(vc) != 0 {
+			t.Fatalf("view pending commits of another subnet: %+v %v", vc, err)
+		}
 		if first <= block || first != pc[0].RevealFrom || last != pc[0].RevealUntil || last-first != 5 {
 			t.Fatalf("reveal window %d..%d for a commit in block %d; the chain says %d..%d", first, last, block, pc[0].RevealFrom, pc[0].RevealUntil)
 		}

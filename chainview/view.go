@@ -167,6 +167,23 @@ func (v *View) RevealWindow(ctx context.Context, netuid uint16, commitBlock uint
 	return first, last, nil
 }
 
+// PendingCommits are hotkey's unrevealed weight commits on netuid, oldest
+// first (subnet_pendingCommits at the finalized head; expired ones too,
+// until the chain drops them).
+func (v *View) PendingCommits(ctx context.Context, netuid uint16, hotkey types.Address) ([]validator.OnChainCommit, error) {
+	pc, err := v.cl.SubnetPendingCommits(ctx, hotkey, nil)
+	if err != nil {
+		return nil, wrapNotFound("pending commits of "+hotkey.Hex(), err)
+	}
+	out := []validator.OnChainCommit{}
+	for _, c := range pc {
+		if c.NetUID == netuid {
+			out = append(out, validator.OnChainCommit{Hash: c.Hash, Block: c.CommitBlock})
+		}
+	}
+	return out, nil
+}
+
 // wrapNotFound turns the node's not-found into ErrNotFound.
 func wrapNotFound(what string, err error) error {
 	if isNotFound(err) {

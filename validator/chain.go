@@ -48,6 +48,15 @@ type Chain interface {
 	// RevealWindow is the inclusive range of blocks in which a commit
 	// included at commitBlock may be revealed.
 	RevealWindow(ctx context.Context, netuid uint16, commitBlock uint64) (first, last uint64, err error)
+	// PendingCommits are hotkey's unrevealed weight commits on netuid
+	// (expired ones included), oldest first.
+	PendingCommits(ctx context.Context, netuid uint16, hotkey types.Address) ([]OnChainCommit, error)
+}
+
+// OnChainCommit is a weight commit the chain holds.
+type OnChainCommit struct {
+	Hash  types.Hash
+	Block uint64 // the block that included it
 }
 
 // WeightSetter submits weight transactions signed by the validator's
@@ -55,7 +64,10 @@ type Chain interface {
 type WeightSetter interface {
 	SetWeights(ctx context.Context, netuid uint16, uids, values []uint16, versionKey uint64) error
 	// CommitWeights publishes commit (see types.WeightsCommitHash) and
-	// returns the block it was included in.
+	// returns the block it was included in. An error that is or wraps a
+	// *chain.TxError means the chain refused the transaction or failed
+	// its call: it will not land. Any other error (a timeout, the node
+	// unreachable) leaves it unknown: the commit may still land.
 	CommitWeights(ctx context.Context, netuid uint16, commit types.Hash) (block uint64, err error)
 	RevealWeights(ctx context.Context, netuid uint16, uids, values, salt []uint16, versionKey uint64) error
 }

@@ -61,6 +61,9 @@ func (oneBlockChain) LastUpdate(context.Context, uint16, uint16) (uint64, error)
 func (oneBlockChain) RevealWindow(context.Context, uint16, uint64) (uint64, uint64, error) {
 	return 0, 0, errors.New("no commit-reveal")
 }
+func (oneBlockChain) PendingCommits(context.Context, uint16, types.Address) ([]validator.OnChainCommit, error) {
+	return nil, nil
+}
 
 type printSetter struct{}
 

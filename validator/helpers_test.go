@@ -42,6 +42,20 @@ type fakeChain struct {
 	err   error
 	// A commit at block b may be revealed in [b+revealDelay, b+revealDelay+revealLen-1].
 	revealDelay, revealLen uint64
+	// commits are the validator's commits on chain (subnet_pendingCommits).
+	commits []OnChainCommit
+}
+
+func (c *fakeChain) PendingCommits(context.Context, uint16, types.Address) ([]OnChainCommit, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.commits), c.err
+}
+
+func (c *fakeChain) landCommit(h types.Hash) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.commits = append(c.commits, OnChainCommit{Hash: h, Block: c.block})
 }
 
 func (c *fakeChain) Block(context.Context) (uint64, error) {
@@ -76,14 +90,18 @@ func (c *fakeChain) advance(n uint64) {
 // subnet module would: sets and reveals update last_update; a reveal must
 // match a commit made by the same hotkey.
 type fakeSetter struct {
-	mu      sync.Mutex
-	chain   *fakeChain
-	hotkey  types.Address
-	uid     uint16
-	err     error
-	sets    [][2][]uint16
-	commits []types.Hash
-	reveals int
+	mu     sync.Mutex
+	chain  *fakeChain
+	hotkey types.Address
+	uid    uint16
+	err    error
+	// commitErr, if set, is what CommitWeights returns instead (nothing
+	// lands on chain).
+	commitErr   error
+	landOnError bool
+	sets        [][2][]uint16
+	commits     []types.Hash
+	reveals     int
 }
 
 func (s *fakeSetter) SetWeights(_ context.Context, netuid uint16, uids, values []uint16, _ uint64) error {
@@ -105,7 +123,16 @@ func (s *fakeSetter) CommitWeights(_ context.Context, _ uint16, h types.Hash) (u
 	if s.err != nil {
 		return 0, s.err
 	}
+	if s.commitErr != nil {
+		// The answer is lost; the commit lands only with landOnError.
+		if s.landOnError {
+			s.commits = append(s.commits, h)
+			s.chain.landCommit(h)
+		}
+		return 0, s.commitErr
+	}
 	s.commits = append(s.commits, h)
+	s.chain.landCommit(h)
 	b, _ := s.chain.Block(context.Background())
 	return b, nil
 }

@@ -53,6 +53,10 @@ type PendingCommit struct {
 	// First and Last bound the reveal window (inclusive).
 	First uint64 `json:"reveal_first"`
 	Last  uint64 `json:"reveal_last"`
+	// Unconfirmed: sending the commit ended without an answer (a timeout,
+	// a transport error), so it may or may not have landed. CommitBlock,
+	// First and Last are estimates until the chain lists the commit.
+	Unconfirmed bool `json:"unconfirmed,omitempty"`
 }
 
 type weightsDoc struct {

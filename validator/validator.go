@@ -19,6 +19,7 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/yumachain/yuma/axon"
+	"github.com/yumachain/yuma/chain"
 	"github.com/yumachain/yuma/types"
 )
 
@@ -320,6 +321,29 @@ func (v *Validator) maybeSetWeights(ctx context.Context, self *axon.NeuronInfo, 
 
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	if p := v.weights.Pending; p != nil && p.Unconfirmed {
+		if err := v.confirmCommit(ctx, p); err != nil {
+			v.fail(FailChain, err)
+			return nil
+		}
+		switch {
+		case p.Unconfirmed && block > p.Last:
+			// Had it landed by the estimated block, its window would have
+			// passed; it is not on chain: it never landed.
+			v.fail(FailCommit, fmt.Errorf("commit %s not on chain by block %d", p.Hash, block))
+			v.weights.Pending = nil
+			if err := v.saveWeights(); err != nil {
+				return err
+			}
+		case p.Unconfirmed:
+			v.skip(SkipAwaitingReveal, "block", block, "commit", p.Hash, "unconfirmed", true)
+			return nil
+		default:
+			if err := v.saveWeights(); err != nil {
+				return err
+			}
+		}
+	}
 	if p := v.weights.Pending; p != nil {
 		switch {
 		case block < p.First:
@@ -408,7 +432,20 @@ func (v *Validator) commit(ctx context.Context, block uint64, uids, values []uin
 	included, err := v.setter.CommitWeights(ctx, netuid, p.Hash)
 	if err != nil {
 		v.fail(FailCommit, err, "block", block)
-		v.weights.Pending = nil
+		if errors.As(err, new(*chain.TxError)) {
+			// Refused or failed on chain: it will not land.
+			v.weights.Pending = nil
+			return v.saveWeights()
+		}
+		// It may have landed or still land: keep the salt, and ask the
+		// chain (now, and each round until the window passes).
+		p.Unconfirmed = true
+		if cerr := v.confirmCommit(ctx, p); cerr != nil {
+			v.log.Warn("cannot tell whether the weights commit landed; asking again next round", "commit", p.Hash, "err", cerr)
+		}
+		if !p.Unconfirmed {
+			v.metrics.WeightsSet.WithLabelValues("commit").Inc()
+		}
 		return v.saveWeights()
 	}
 	if included != 0 && included != block {
@@ -422,6 +459,29 @@ func (v *Validator) commit(ctx context.Context, block uint64, uids, values []uin
 	v.metrics.WeightsSet.WithLabelValues("commit").Inc()
 	v.log.Info("weights committed", "block", p.CommitBlock, "reveal_first", p.First, "reveal_last", p.Last, "uids", len(uids))
 	return v.saveWeights()
+}
+
+// confirmCommit looks for p's hash among the chain's pending commits of
+// the validator's hotkey; when it is there, p is confirmed and gets the
+// real inclusion block and reveal window.
+func (v *Validator) confirmCommit(ctx context.Context, p *PendingCommit) error {
+	cs, err := v.chain.PendingCommits(ctx, v.cfg.NetUID, v.hotkey)
+	if err != nil {
+		return err
+	}
+	for _, c := range cs {
+		if c.Hash != p.Hash {
+			continue
+		}
+		first, last, err := v.chain.RevealWindow(ctx, v.cfg.NetUID, c.Block)
+		if err != nil {
+			return err
+		}
+		p.CommitBlock, p.First, p.Last, p.Unconfirmed = c.Block, first, last, false
+		v.log.Info("weights commit found on chain", "block", c.Block, "reveal_first", first, "reveal_last", last, "commit", p.Hash)
+		return nil
+	}
+	return nil
 }
 
 // checkActivity updates the activity gauges and warns when the last

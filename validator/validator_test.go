@@ -3,6 +3,7 @@ package validator
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/yumachain/yuma/axon"
+	"github.com/yumachain/yuma/chain"
 	"github.com/yumachain/yuma/miner"
 )
 
@@ -231,4 +233,96 @@ func TestRunStopsOnCancel(t *testing.T) {
 	if err := Run(ctx, cfg, Deps{Chain: n.chain, Weights: n.setter}); !errors.Is(err, ErrConfig) {
 		t.Fatalf("Run without metagraph: %v", err)
 	}
+}
+
+// errTimeout is a CommitWeights error that says nothing about the
+// transaction (chainview's ErrNotIncluded, a dropped connection).
+var errTimeout = errors.New("commit_weights transaction 0x… not included in time")
+
+// TestCommitTimeoutKeepsTheSalt: a commit whose sending timed out may
+// still land; the validator keeps it (with its salt), finds it on chain
+// (subnet_pendingCommits) at once or in a later round, and reveals it in
+// the window of the block that really included it.
+func TestCommitTimeoutKeepsTheSalt(t *testing.T) {
+	valKey := key(t, 100)
+	m := startMiner(t, 1, 11, miner.QualityGood, valKey, nil)
+
+	t.Run("landed before the answer was lost", func(t *testing.T) {
+		n := newTestNet(t, m)
+		n.chain.hp.CommitRevealEnabled = true
+		n.setter.commitErr, n.setter.landOnError = errTimeout, true
+		n.step() // block 1000: commit, the answer lost, the commit on chain
+		p := n.v.Pending()
+		if p == nil || p.Unconfirmed || p.First != 1010 || p.Last != 1014 {
+			t.Fatalf("pending %+v, want confirmed with window 1010..1014", p)
+		}
+		n.setter.commitErr = nil
+		n.chain.advance(10)
+		n.step()
+		if n.setter.reveals != 1 || n.v.Pending() != nil {
+			t.Fatalf("reveals %d, pending %+v", n.setter.reveals, n.v.Pending())
+		}
+	})
+
+	t.Run("landed later", func(t *testing.T) {
+		n := newTestNet(t, m)
+		n.chain.hp.CommitRevealEnabled = true
+		n.setter.commitErr = errTimeout
+		n.step() // block 1000: the send times out, nothing on chain yet
+		p := n.v.Pending()
+		if p == nil || !p.Unconfirmed {
+			t.Fatalf("pending %+v after a timeout, want it kept, unconfirmed", p)
+		}
+		if got := testutil.ToFloat64(n.metrics.WeightsFailed.WithLabelValues(FailCommit)); got != 1 {
+			t.Errorf("commit_failed = %v", got)
+		}
+		n.setter.commitErr = nil
+		n.start() // the unconfirmed commit survives a restart
+		n.chain.advance(3)
+		n.setter.commits = append(n.setter.commits, p.Hash)
+		n.chain.landCommit(p.Hash) // block 1003: it lands after all
+		n.chain.advance(1)
+		n.step() // block 1004: found on chain, window from 1003
+		q := n.v.Pending()
+		if q == nil || q.Unconfirmed || q.CommitBlock != 1003 || q.First != 1013 || q.Last != 1017 {
+			t.Fatalf("pending %+v, want confirmed at 1003 with window 1013..1017", q)
+		}
+		n.chain.advance(12) // block 1016: inside the real window, past the estimate
+		n.step()
+		if n.setter.reveals != 1 || n.v.Pending() != nil || len(n.setter.commits) != 1 {
+			t.Fatalf("reveals %d, pending %+v, commits %d", n.setter.reveals, n.v.Pending(), len(n.setter.commits))
+		}
+	})
+
+	t.Run("never landed", func(t *testing.T) {
+		n := newTestNet(t, m)
+		n.chain.hp.CommitRevealEnabled = true
+		n.setter.commitErr = errTimeout
+		n.step() // block 1000
+		n.setter.commitErr = nil
+		n.chain.advance(10)
+		n.step() // block 1010: not on chain, no reveal attempted
+		if n.setter.reveals != 0 || n.v.Pending() == nil {
+			t.Fatalf("reveals %d, pending %+v", n.setter.reveals, n.v.Pending())
+		}
+		n.chain.advance(5)
+		n.step() // block 1015: past the estimated window: given up, committed afresh
+		if got := testutil.ToFloat64(n.metrics.WeightsFailed.WithLabelValues(FailCommit)); got != 2 {
+			t.Errorf("commit_failed = %v, want 2", got)
+		}
+		p := n.v.Pending()
+		if len(n.setter.commits) != 1 || p == nil || p.Unconfirmed || p.Hash != n.setter.commits[0] {
+			t.Fatalf("commits %d, pending %+v: want a fresh, confirmed commit", len(n.setter.commits), p)
+		}
+	})
+
+	t.Run("refused", func(t *testing.T) {
+		n := newTestNet(t, m)
+		n.chain.hp.CommitRevealEnabled = true
+		n.setter.commitErr = fmt.Errorf("commit: %w", &chain.TxError{Code: "weights_rate_limited", Msg: "too soon"})
+		n.step()
+		if p := n.v.Pending(); p != nil {
+			t.Fatalf("pending %+v after a refusal, want none", p)
+		}
+	})
 }
