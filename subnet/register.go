@@ -83,9 +83,12 @@ func isImmune(nr *Neuron, hp *Hyperparams, now uint64) bool {
 // when every candidate is immune.
 func neuronToPrune(st store, netuid uint16, sn *Subnet, hp *Hyperparams, now uint64) (uid uint16, ok bool, err error) {
 	var best Neuron
+	// A decode error stops the walk, and Iterate then returns nil: keep it
+	// apart so a corrupt record is not hidden.
+	var bad error
 	err = st.r.Iterate(neuronPrefix(netuid), func(k, v []byte) bool {
 		var nr Neuron
-		if err = decodeInto(v, &nr); err != nil {
+		if bad = decodeInto(v, &nr); bad != nil {
 			return false
 		}
 		if nr.Hotkey == sn.OwnerHotkey || isImmune(&nr, hp, now) {
@@ -98,7 +101,13 @@ func neuronToPrune(st store, netuid uint16, sn *Subnet, hp *Hyperparams, now uin
 		}
 		return true
 	})
-	return uid, ok, err
+	if err == nil {
+		err = bad
+	}
+	if err != nil {
+		return 0, false, err
+	}
+	return uid, ok, nil
 }
 
 // checkRegistrationLimits enforces max_regs_per_block and three times

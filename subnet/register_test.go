@@ -132,6 +132,32 @@ func TestRegisterReplacesPrunable(t *testing.T) {
 	e.fail("erin", &types.BurnedRegister{NetUID: n, Hotkey: e.addr("h5")}, ErrAllUIDsImmune)
 }
 
+// TestNeuronToPruneCorruptRecord: a neuron record that does not decode is
+// an error, not silently "no UID to prune" (Iterate returns nil after the
+// callback stops it early).
+func TestNeuronToPruneCorruptRecord(t *testing.T) {
+	e := newEnv(t, func(p *Params) {
+		p.SubnetDefaults.MaxAllowedUIDs, p.SubnetDefaults.MaxAllowedValidators = 3, 3
+		p.SubnetDefaults.ImmunityPeriod = 30
+	})
+	n := e.newSubnet("alice")
+	e.register(n, "bob", "h1")
+	e.register(n, "bob", "h2")
+	e.advanceTo(e.neuron(n, 2).RegisteredAt + 30)
+	st := store{r: e.st, w: e.st}
+	sn, hp := e.subnet(n), e.hyper(n)
+	if _, ok, err := neuronToPrune(st, n, &sn, &hp, e.height); err != nil || !ok {
+		t.Fatalf("before the corruption: ok %v err %v", ok, err)
+	}
+	if err := e.st.Set(neuronKey(n, 1), []byte{0xff, 0x01}); err != nil {
+		t.Fatal(err)
+	}
+	uid, ok, err := neuronToPrune(st, n, &sn, &hp, e.height)
+	if err == nil || ok {
+		t.Fatalf("corrupt neuron record: uid %d ok %v err %v, want an error", uid, ok, err)
+	}
+}
+
 func TestAdjustBurn(t *testing.T) {
 	const alpha97 = 17_893_341_751_498_265_066
 	for _, tc := range []struct {
