@@ -1,6 +1,7 @@
 package subnet
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/yumachain/yuma/chain"
@@ -117,5 +118,40 @@ func TestSetHyperparameterErrors(t *testing.T) {
 	rc = e.fail("alice", set(n, "serving_rate_limit", 7), ErrAdminFreezeWindow)
 	if want := e.height + 2; rc.RetryAt != want || !isEpochBlock(n, e.hyper(n).Tempo, want-1) {
 		t.Fatalf("freeze retry at %d, want %d (the block after the epoch)", rc.RetryAt, want)
+	}
+}
+
+// TestParamsRejectRootEpochOverflow: subnet_limit plus the most UIDs root
+// can have (max_allowed_uids_limit, what the admin may raise root's
+// max_allowed_uids to) must fit the root epoch's u16 index; above 65535
+// the genesis is refused instead of halting the chain at a root epoch.
+func TestParamsRejectRootEpochOverflow(t *testing.T) {
+	for _, tc := range []struct {
+		subnets, limit, rootUIDs uint16
+		ok                       bool
+	}{
+		{128, 4096, 64, true},
+		{65535 - 4096, 4096, 64, true},
+		{65535 - 4096 + 1, 4096, 64, false},
+		{65000, 4096, 4096, false},
+		{65535 - 512, 512, 64, true},
+		{65535 - 511, 512, 64, false},
+		{65535, 512, 64, false},
+	} {
+		p := DefaultParams()
+		p.SubnetLimit, p.MaxAllowedUIDsLimit = tc.subnets, tc.limit
+		p.Root.MaxAllowedUIDs, p.Root.MaxAllowedValidators = tc.rootUIDs, min(p.Root.MaxAllowedValidators, tc.rootUIDs)
+		p.Root.MinAllowedWeights = min(p.Root.MinAllowedWeights, tc.rootUIDs)
+		err := p.Validate()
+		if tc.ok && err != nil {
+			t.Errorf("subnet_limit %d, limit %d, root %d: %v", tc.subnets, tc.limit, tc.rootUIDs, err)
+		}
+		if !tc.ok && (err == nil || !strings.Contains(err.Error(), "subnet_limit") || !strings.Contains(err.Error(), "65535")) {
+			t.Errorf("subnet_limit %d, limit %d, root %d: %v, want a subnet_limit error", tc.subnets, tc.limit, tc.rootUIDs, err)
+		}
+	}
+	raw := []byte(`{"subnet_limit": 65000}`)
+	if _, err := ParseParams(raw); err == nil || !strings.Contains(err.Error(), "lower subnet_limit") {
+		t.Fatalf("genesis with subnet_limit 65000: %v", err)
 	}
 }

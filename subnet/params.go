@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 
 	"github.com/yumachain/yuma/chain"
 )
@@ -216,6 +217,14 @@ func (p *Params) Validate() error {
 		if err := p.validateHyper(&hp.h, 0); err != nil {
 			return bad("%s: %v", hp.name, err)
 		}
+	}
+	// The root epoch is one matrix of root validators by subnets, indexed
+	// by u16: root's UIDs (at most max_allowed_uids, which the admin may
+	// raise to max_allowed_uids_limit) plus subnet_limit subnets must fit,
+	// or the chain halts at the first root epoch that passes 65535.
+	if rootUIDs := max(p.Root.MaxAllowedUIDs, p.MaxAllowedUIDsLimit); uint32(p.SubnetLimit)+uint32(rootUIDs) > math.MaxUint16 {
+		return bad("subnet_limit (%d) + root max_allowed_uids (up to max_allowed_uids_limit, %d) is %d, above 65535: the root epoch could not index its validators and subnets; lower subnet_limit to at most %d",
+			p.SubnetLimit, rootUIDs, uint32(p.SubnetLimit)+uint32(rootUIDs), math.MaxUint16-uint32(rootUIDs))
 	}
 	return nil
 }
