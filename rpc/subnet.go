@@ -99,8 +99,8 @@ func RegisterSubnetMethods(s *Server, b StateBackend) {
 	s.Handle(MethodSubnetMetagraph, withNetuid(func(r chain.Reader, head uint64, n uint16) (any, error) {
 		return subnet.GetMetagraph(r, n, head)
 	}))
-	s.Handle(MethodSubnetBurnCost, withNetuid(func(r chain.Reader, _ uint64, n uint16) (any, error) {
-		return subnet.GetBurnCost(r, n)
+	s.Handle(MethodSubnetBurnCost, withNetuid(func(r chain.Reader, head uint64, n uint16) (any, error) {
+		return subnet.GetBurnCost(r, n, head)
 	}))
 	s.Handle(MethodSubnetNextEpoch, withNetuid(func(r chain.Reader, head uint64, n uint16) (any, error) {
 		return subnet.GetNextEpoch(r, n, head)

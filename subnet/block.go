@@ -62,12 +62,7 @@ func (m *Module) BeginBlock(ctx *chain.Context) error {
 	root, others := subs[0], subs[1:]
 
 	for _, s := range subs {
-		if now >= s.sn.LastAdjustment && now-s.sn.LastAdjustment >= uint64(s.hp.AdjustmentInterval) {
-			if s.netuid != RootNetUID {
-				s.sn.Burn = adjustBurn(burnCost(&s.sn, &s.hp), s.sn.RegsThisInterval, s.hp.TargetRegsPerInterval, s.hp.AdjustmentAlpha, s.hp.MinBurn, s.hp.MaxBurn)
-			}
-			s.sn.LastAdjustment = now
-			s.sn.RegsThisInterval = 0
+		if adjustRegistration(s.netuid, &s.sn, &s.hp, now) {
 			s.dirty = true
 		}
 	}
@@ -129,6 +124,23 @@ func splitAmongSubnets(total uint64, subs []*loaded) []uint64 {
 		}
 	}
 	return emission.SplitByShares(total, shares)
+}
+
+// adjustRegistration applies step 1 of BeginBlock at block now to one
+// subnet: once adjustment_interval blocks have passed since its last
+// adjustment, its burn moves toward the target registrations (adjustBurn;
+// root has no burn) and its interval counter restarts. It reports whether
+// sn changed.
+func adjustRegistration(netuid uint16, sn *Subnet, hp *Hyperparams, now uint64) bool {
+	if now < sn.LastAdjustment || now-sn.LastAdjustment < uint64(hp.AdjustmentInterval) {
+		return false
+	}
+	if netuid != RootNetUID {
+		sn.Burn = adjustBurn(burnCost(sn, hp), sn.RegsThisInterval, hp.TargetRegsPerInterval, hp.AdjustmentAlpha, hp.MinBurn, hp.MaxBurn)
+	}
+	sn.LastAdjustment = now
+	sn.RegsThisInterval = 0
+	return true
 }
 
 // burnCost is the subnet's registration cost: its burn clamped to the

@@ -346,9 +346,10 @@ func GetLockCost(r chain.Reader, head uint64) (LockCostInfo, error) {
 	}, nil
 }
 
-// BurnCostInfo is a subnet's registration cost.
+// BurnCostInfo is a subnet's registration cost in block Block.
 type BurnCostInfo struct {
 	NetUID              uint16    `json:"netuid"`
+	Block               uint64    `json:"block"` // the block the cost is quoted for (head+1)
 	Cost                chain.U64 `json:"cost"`
 	MinBurn             chain.U64 `json:"min_burn"`
 	MaxBurn             chain.U64 `json:"max_burn"`
@@ -359,16 +360,20 @@ type BurnCostInfo struct {
 	Full                bool      `json:"full"`
 }
 
-// GetBurnCost returns the cost of burned_register on a subnet (the burn
-// changes only at adjustments, so it holds for every block until
-// NextAdjustment).
-func GetBurnCost(r chain.Reader, netuid uint16) (BurnCostInfo, error) {
+// GetBurnCost returns the cost of burned_register on a subnet in the next
+// block, head+1: if that block's BeginBlock adjusts the burn
+// (adjustRegistration), the quote is the adjusted burn, and the interval
+// fields are those after the adjustment. The cost then holds until
+// NextAdjustment.
+func GetBurnCost(r chain.Reader, netuid uint16, head uint64) (BurnCostInfo, error) {
 	sn, hp, err := readSubnet(r, netuid)
 	if err != nil {
 		return BurnCostInfo{}, err
 	}
+	at := head + 1
+	adjustRegistration(netuid, &sn, &hp, at)
 	return BurnCostInfo{
-		NetUID: netuid, Cost: chain.U64(burnCost(&sn, &hp)), MinBurn: chain.U64(hp.MinBurn), MaxBurn: chain.U64(hp.MaxBurn),
+		NetUID: netuid, Block: at, Cost: chain.U64(burnCost(&sn, &hp)), MinBurn: chain.U64(hp.MinBurn), MaxBurn: chain.U64(hp.MaxBurn),
 		RegistrationAllowed: hp.RegistrationAllowed && netuid != RootNetUID, RegsThisInterval: sn.RegsThisInterval,
 		MaxRegsPerInterval: 3 * uint32(hp.TargetRegsPerInterval), NextAdjustment: sn.LastAdjustment + uint64(hp.AdjustmentInterval),
 		Full: sn.N >= hp.MaxAllowedUIDs,

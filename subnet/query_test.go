@@ -3,6 +3,7 @@ package subnet
 import (
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -65,7 +66,7 @@ func TestQueries(t *testing.T) {
 	if err != nil || uint64(lc.Cost) != LockCost(&p, &g, e.height+1) || lc.RegistrationOpensAt != max(e.height+1, g.LastLockBlock+p.NetworkRateLimit) {
 		t.Fatalf("lock cost %+v", lc)
 	}
-	bc, err := GetBurnCost(e.st, n)
+	bc, err := GetBurnCost(e.st, n, e.height)
 	if err != nil || uint64(bc.Cost) != tao || !bc.RegistrationAllowed || bc.RegsThisInterval != 1 {
 		t.Fatalf("burn cost %+v", bc)
 	}
@@ -97,5 +98,55 @@ func TestQueries(t *testing.T) {
 		if !strings.Contains(string(raw), `"`+d.name+`"`) {
 			t.Errorf("subnet info JSON lacks hyperparameter %s", d.name)
 		}
+	}
+}
+
+// TestBurnCostQuotesTheNextBlock: subnet_burnCost quotes what
+// burned_register in block head+1 burns, also when that block's
+// BeginBlock adjusts the burn (the first block of a new interval).
+func TestBurnCostQuotesTheNextBlock(t *testing.T) {
+	e := newEnv(t, func(p *Params) { p.SubnetDefaults.AdjustmentAlpha = 0 })
+	n := e.newSubnet("alice")
+	for _, hk := range []string{"h1", "h2", "h3", "h4"} { // twice the target of 2
+		e.register(n, "bob", hk)
+	}
+	sn, hp := e.subnet(n), e.hyper(n)
+	boundary := sn.LastAdjustment + uint64(hp.AdjustmentInterval)
+	registerAt := func(hk string) (quote BurnCostInfo, burned string) {
+		t.Helper()
+		q, err := GetBurnCost(e.st, n, e.height)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rc := e.ok("carol", &types.BurnedRegister{NetUID: n, Hotkey: e.addr(hk)})
+		for _, ev := range rc.Events {
+			if ev.Type != "neuron_registered" {
+				continue
+			}
+			for _, a := range ev.Attrs {
+				if a.Key == "burned" {
+					return q, a.Value
+				}
+			}
+		}
+		t.Fatalf("no burned attribute in %+v", rc.Events)
+		return q, ""
+	}
+
+	// Inside the interval: the current burn.
+	e.advanceTo(boundary - 1)
+	q, burned := registerAt("h5")
+	if q.Block != boundary-1 || strconv.FormatUint(uint64(q.Cost), 10) != burned || uint64(q.Cost) != sn.Burn {
+		t.Fatalf("inside the interval: quote %+v, burned %s, burn %d", q, burned, sn.Burn)
+	}
+	// The next block adjusts: 5 registrations for a target of 2 raise the
+	// burn by (5+2)/(2*2); the quote must be that, not the old burn.
+	q, burned = registerAt("h6")
+	want := adjustBurn(sn.Burn, 5, hp.TargetRegsPerInterval, 0, hp.MinBurn, hp.MaxBurn)
+	if q.Block != boundary || strconv.FormatUint(uint64(q.Cost), 10) != burned || uint64(q.Cost) != want || want == sn.Burn {
+		t.Fatalf("at the adjustment: quote %+v, burned %s, want %d (old burn %d)", q, burned, want, sn.Burn)
+	}
+	if q.RegsThisInterval != 0 || q.NextAdjustment != boundary+uint64(hp.AdjustmentInterval) {
+		t.Fatalf("at the adjustment: interval fields %+v", q)
 	}
 }
