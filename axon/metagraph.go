@@ -45,7 +45,6 @@ type Metagraph struct {
 	snap     Snapshot
 	byHotkey map[types.Address]int
 	byUID    map[uint16]int
-	updated  time.Time
 }
 
 // NewMetagraph returns a metagraph holding neurons at block 0.
