@@ -304,10 +304,3 @@ func satMul(a, b uint64) uint64 {
 	}
 	return a * b
 }
-
-func satAdd(a, b uint64) uint64 {
-	if s := a + b; s >= a {
-		return s
-	}
-	return math.MaxUint64
-}
