@@ -412,8 +412,6 @@ func amountOf(rao uint64) amountJSON {
 // u16Fraction shows a u16 fraction of 65535 as a decimal in [0, 1].
 func u16Fraction(v uint16) string { return fmt.Sprintf("%.5f", float64(v)/65535) }
 
-func shortAddr(a types.Address) string { return a.Hex() }
-
 // spinner shows progress on a terminal; elsewhere it prints one plain line.
 type spinner struct {
 	stop chan struct{}
