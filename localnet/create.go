@@ -162,26 +162,6 @@ func newWallet(store *wallet.Store, name, role string) (NeuronInfo, error) {
 	return nr, nil
 }
 
-// setBlockTime rewrites every node's block time if it differs (a resumed
-// network may run at another pace: it is node config, not a chain rule).
-func setBlockTime(home string, m *Manifest, blockTime time.Duration) error {
-	for _, n := range m.Nodes {
-		h := filepath.Join(home, n.Home)
-		c, err := node.LoadConfig(h)
-		if err != nil {
-			return fmt.Errorf("%w: %s: %v", ErrHome, n.Name, err)
-		}
-		if c.Consensus.BlockTime.Duration == blockTime {
-			continue
-		}
-		configureNode(&c, blockTime)
-		if err := node.SaveConfig(h, c); err != nil {
-			return fmt.Errorf("%w: %s: %v", ErrHome, n.Name, err)
-		}
-	}
-	return nil
-}
-
 // loadKeys opens a neuron's coldkey (DevPassword) and hotkey.
 func loadKeys(home string, n NeuronInfo) (cold, hot *ecdsa.PrivateKey, err error) {
 	store := &wallet.Store{Root: filepath.Join(home, WalletsDir), KDF: wallet.LightKDF}
