@@ -19,13 +19,12 @@ import (
 // testNet is a network of in-process nodes on loopback: real CometBFT,
 // real libp2p, real pebble in temp dirs, real RPC servers.
 type testNet struct {
-	t      *testing.T
-	homes  []string
-	nodes  []*Node
-	keys   []*ecdsa.PrivateKey
-	gen    *chain.Genesis
-	cfgFix func(i int, c *Config)
-	opts   testNetOptions
+	t     *testing.T
+	homes []string
+	nodes []*Node
+	keys  []*ecdsa.PrivateKey
+	gen   *chain.Genesis
+	opts  testNetOptions
 }
 
 // testNetOptions are the optional parts of a test network's genesis and
