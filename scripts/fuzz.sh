@@ -9,13 +9,13 @@ fail=0
 while IFS=: read -r file name; do
   pkg="./$(dirname "$file")"
   echo "-- $pkg $name ($dur)"
-  if ! go test -run '^$' -fuzz "^${name}\$" -fuzztime "$dur" "$pkg" >/tmp/fuzz-$$.log 2>&1; then
+  if ! go test -run '^$' -fuzz "^${name}\$" -fuzztime "$dur" "$pkg" </dev/null >/tmp/fuzz-$$.log 2>&1; then
     # The fuzzer sometimes ends with a bare "context deadline exceeded"
     # when a worker is slow to stop on a loaded machine; that is not a
     # finding (a finding prints "Failing input written to"). Retry once.
     if ! grep -q 'Failing input written' /tmp/fuzz-$$.log && grep -q 'context deadline exceeded' /tmp/fuzz-$$.log; then
       echo "   (fuzzer shut down late; retrying once)"
-      if go test -run '^$' -fuzz "^${name}\$" -fuzztime "$dur" "$pkg" >/tmp/fuzz-$$.log 2>&1; then
+      if go test -run '^$' -fuzz "^${name}\$" -fuzztime "$dur" "$pkg" </dev/null >/tmp/fuzz-$$.log 2>&1; then
         continue
       fi
     fi
