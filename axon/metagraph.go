@@ -148,6 +148,24 @@ func (m *Metagraph) Follow(ctx context.Context, fetch Fetch, every time.Duration
 	}
 }
 
+// StartMetagraph fetches a first view (which must succeed) and keeps it
+// fresh in the background every interval (see Follow). stop ends the
+// refresher and returns once it has stopped. Miners and validators both
+// run their chain view this way.
+func StartMetagraph(ctx context.Context, fetch Fetch, every time.Duration, log *slog.Logger) (m *Metagraph, stop func(), err error) {
+	m = &Metagraph{}
+	if err := m.Refresh(ctx, fetch); err != nil {
+		return nil, nil, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = m.Follow(ctx, fetch, every, log)
+	}()
+	return m, func() { cancel(); <-done }, nil
+}
+
 // EndpointURL is the base URL of an axon published on chain with
 // ServeAxon (ip is 4 or 16 bytes). It returns "" for an invalid or
 // unspecified address.

@@ -530,13 +530,11 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 		if deps.Fetch == nil {
 			return fmt.Errorf("%w: neither a metagraph nor a fetch function", ErrConfig)
 		}
-		mg := &axon.Metagraph{}
-		if err := mg.Refresh(ctx, deps.Fetch); err != nil {
+		mg, stop, err := axon.StartMetagraph(ctx, deps.Fetch, cfg.MetagraphRefresh, deps.Logger)
+		if err != nil {
 			return err
 		}
-		var wg sync.WaitGroup
-		defer func() { cancel(); wg.Wait() }() // Run returns only once the refresher has stopped
-		wg.Go(func() { _ = mg.Follow(ctx, deps.Fetch, cfg.MetagraphRefresh, deps.Logger) })
+		defer stop() // Run returns only once the refresher has stopped
 		deps.Metagraph = mg
 	}
 	v, err := New(cfg, deps)
